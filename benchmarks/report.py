@@ -1,0 +1,119 @@
+"""How long the programme's report takes over a generated dataset, on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/report.py                       # SQLite (temp file) + local PostgreSQL
+    .venv/bin/python benchmarks/report.py sqlite:///var/bench.db postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python benchmarks/report.py --events 100000 --repeat 5
+
+A PostgreSQL URL names the server: a scratch database is created on it and dropped afterwards.
+Goal: the HTML report over 50,000 events in 2 s or less.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import asyncpg  # noqa: E402
+
+from benchmarks.dataset import generate  # noqa: E402
+from bot.report import build_html_report, build_report, render_json  # noqa: E402
+from bot.stores.db import make_engine, migrate  # noqa: E402
+from bot.stores.records import RecordStore  # noqa: E402
+
+
+async def _scratch_pg(url: str) -> tuple[str, str]:
+    admin = url.replace("postgresql+asyncpg://", "postgresql://").replace("postgres://", "postgresql://")
+    name = "insysteme_bench_" + uuid.uuid4().hex[:10]
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return admin, admin.rsplit("/", 1)[0] + "/" + name
+
+
+async def _drop_pg(admin: str, url: str) -> None:
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def _timed(fn, repeat: int) -> tuple[float, float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = await fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), max(times), result
+
+
+async def bench(url: str, n_events: int, seed: int, repeat: int) -> None:
+    admin = None
+    if url.startswith(("postgresql", "postgres:")):
+        admin, url = await _scratch_pg(url)
+    engine = make_engine(url)
+    try:
+        await migrate(engine)
+        records = RecordStore(engine)
+        t0 = time.perf_counter()
+        dataset = await generate(records, seed=seed, n_events=n_events)
+        load = time.perf_counter() - t0
+        start, end = dataset.start, dataset.end
+        backend = engine.dialect.name
+        print(f"{backend}: {len(dataset.events):,} events, {dataset.jeunes:,} jeunes, "
+              f"{len(dataset.ml_ids)} MLs, generated+written in {load:.1f} s")
+
+        async def as_json():
+            return render_json(await build_report(records, start, end, None, dataset.actions))
+
+        async def as_html():
+            return await build_html_report(records, start, end, None, dataset.actions)
+
+        async def one_ml():
+            return render_json(await build_report(records, start, end, "ml-bordeaux", dataset.actions))
+
+        async def one_year():
+            return await build_html_report(records, date(2026, 1, 1), date(2026, 12, 31), None,
+                                           dataset.actions)
+
+        for label, fn in (("json, region, 2 years", as_json), ("html, region, 2 years", as_html),
+                          ("json, ml-bordeaux", one_ml), ("html, region, 2026", one_year)):
+            median, worst, result = await _timed(fn, repeat)
+            print(f"  {label:<24} median {median * 1000:7.0f} ms   max {worst * 1000:7.0f} ms   "
+                  f"({len(result):,} chars)")
+    finally:
+        await engine.dispose()
+        if admin:
+            await _drop_pg(admin, url)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("urls", nargs="*", help="database URLs (sqlite:///file, postgresql://server/db)")
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    urls = args.urls
+    tmp = None
+    if not urls:
+        tmp = tempfile.TemporaryDirectory()
+        urls = [f"sqlite:///{tmp.name}/bench.db", "postgresql://postgres@127.0.0.1:5432/postgres"]
+    for url in urls:
+        await bench(url, args.events, args.seed, args.repeat)
+    if tmp:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

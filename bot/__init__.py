@@ -1,0 +1,3 @@
+"""insysteme: out-of-hours outreach bots for the Missions Locales."""
+
+PARIS_TZ = "Europe/Paris"

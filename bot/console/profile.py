@@ -1,0 +1,116 @@
+"""What a référent sees about a jeune next to the transcript: the repérage profile (cohort, an age
+band rather than the exact age, commune, Mission Locale, source action), appointments, events.
+
+Only what helps to answer: no channel address (a phone number, a Telegram id) is ever shown.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from bot.clock import to_paris
+
+COHORT_LABELS = {
+    "repere": "Repéré·e : inconnu·e des Missions Locales",
+    "reactive": "Réactivé·e : sans contact depuis 6 mois ou plus",
+    "suivi": "Suivi·e : contact dans les 6 derniers mois",
+    "inconnu": "Pas encore dit",
+}
+CHANNEL_LABELS = {"web": "chat du site", "telegram": "Telegram", "console": "console",
+                  "terminal": "terminal"}
+EVENTS_SHOWN = 60
+
+
+def age_band(age: Any) -> str:
+    """A band, not the age: enough to know the rules that apply (minor, 26+ with a disability)."""
+    if not isinstance(age, int):
+        return "Pas encore dit"
+    if age < 16:
+        return "Moins de 16 ans"
+    if age < 18:
+        return "16–17 ans (mineur·e)"
+    if age < 22:
+        return "18–21 ans"
+    if age < 26:
+        return "22–25 ans"
+    if age < 30:
+        return "26–29 ans"
+    return "30 ans ou plus"
+
+
+def author_label(author: str) -> tuple[str, str]:
+    """(kind, label) of a transcript author: jeune, bot or a référent by first name."""
+    if author == "jeune":
+        return "jeune", "Jeune"
+    if author.startswith("referent:"):
+        return "referent", author.split(":", 1)[1] or "Référent·e"
+    return "bot", "Bot"
+
+
+def transcript_line(line: dict) -> dict:
+    kind, label = author_label(line["author"])
+    return {"id": line["id"], "at": to_paris(line["at"]).strftime("%d/%m %H:%M"),
+            "direction": line["direction"], "who": kind, "author": label,
+            "channel": CHANNEL_LABELS.get(line["channel"], line["channel"]), "text": line["text"]}
+
+
+def _event_detail(data: dict) -> str:
+    keep = {k: v for k, v in (data or {}).items()
+            if k in ("category", "reason", "outcome", "source", "topic", "taken_by", "slot",
+                     "action_id", "resource", "session")}
+    return ", ".join(f"{k} : {v}" for k, v in keep.items())
+
+
+async def conversation_facts(services: Any, jeune_id: str, conv: dict) -> dict:
+    profile = await services.records.get_profile(jeune_id) or {}
+    config = services.config
+    ml_id = conv.get("mission_locale") or profile.get("mission_locale")
+    ml = config.ml_by_id.get(ml_id or "")
+    source = profile.get("source_action")
+    action = config.actions.by_id.get(source) if (source and config.actions) else None
+    channels = sorted({CHANNEL_LABELS.get(ch, ch) for ch, _addr in
+                       await services.records.addresses(jeune_id)})
+    events = await services.records.list_events(jeune_id=jeune_id)
+    shown_events = [{"at": e.at, "kind": e.kind, "channel": CHANNEL_LABELS.get(e.channel, e.channel),
+                     "action_id": e.action_id, "out_of_hours": e.out_of_hours,
+                     "detail": _event_detail(e.data)} for e in events[-EVENTS_SHOWN:]][::-1]
+    return {
+        "first_name": profile.get("first_name") or conv.get("first_name"),
+        "cohort": COHORT_LABELS.get(profile.get("cohort") or "inconnu", profile.get("cohort")),
+        "age_band": age_band(profile.get("age")),
+        "disability": profile.get("disability"),
+        "commune": profile.get("commune_nom"),
+        "mission_locale": ml.name if ml else (ml_id or "Pas encore connue"),
+        "source_action": (action.title if action and getattr(action, "title", None) else source),
+        "consent": profile.get("consent"),
+        "stopped": profile.get("stopped"),
+        "unreachable": profile.get("unreachable"),
+        "first_seen_at": profile.get("first_seen_at"),
+        "last_seen_at": profile.get("last_seen_at"),
+        "channels": channels,
+        "events": shown_events,
+        "events_total": len(events),
+        "appointments": await _appointments(services, jeune_id),
+    }
+
+
+async def _appointments(services: Any, jeune_id: str) -> dict:
+    """The next appointment and the raccrochage registrations (bot/stores/bookings.py)."""
+    try:
+        from bot.stores.bookings import BookingStore
+    except ImportError:   # the appointments module is not there: nothing to show
+        return {"next": None, "registrations": []}
+    store = getattr(services, "bookings", None) or services.extra.get("bookings") or \
+        BookingStore(services.records.engine)
+    now = services.clock.now()
+    booking = await store.active_booking(jeune_id, now)
+    registrations = await store.registrations_of(jeune_id)
+    actions = services.config.actions
+    return {
+        "next": {"start": booking.start, "end": booking.end, "resource": booking.resource,
+                 "mission_locale": booking.ml_id} if booking else None,
+        "registrations": [{
+            "start": r.start, "status": "inscrit·e" if r.status == "registered" else "en liste d'attente",
+            "action": (actions.by_id[r.action_id].title
+                       if actions and r.action_id in actions.by_id else r.action_id),
+        } for r in registrations],
+    }

@@ -1,0 +1,477 @@
+"""The console's pages and live stream, as an aiohttp sub-application mounted at `/console`.
+
+Server-rendered (jinja2, autoescaped); the little JavaScript (static/console.js) only listens to
+the live stream (SSE) and fills a canned answer into the reply box: every action is a plain form
+POST followed by a redirect, so the console works on a phone and with JavaScript off.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from bot.clock import to_paris
+from bot.console.accounts import AccountStore
+from bot.console.audit import AuditLog
+from bot.console.auth import Auth
+from bot.console.config import ConsoleConfig, load_console_config
+from bot.console.live import LiveHub
+from bot.console.lockout import Lockout
+from bot.console.notes import MAX_NOTE, NoteStore
+from bot.console.posts_view import install_posts_view
+from bot.console.profile import conversation_facts, transcript_line
+from bot.console.sessions import Session, SessionStore
+from bot.stores.conversations import STATUSES
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+STATIC_FILES = {"console.css": "text/css", "console.js": "application/javascript"}
+_JEUNE_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+MAX_REPLY = 4000
+SSE_TICK = 1.0          # seconds between checks for new messages / inbox changes
+SSE_PING = 15.0         # seconds between keep-alives (and session checks)
+STATUS_LABELS = {"crisis": "Détresse", "waiting": "Demande un conseiller", "taken": "Pris en charge",
+                 "bot": "Avec le bot", "closed": "Clos"}
+ROLE_LABELS = {"referent": "Référent·e", "admin": "Administration (ARML)",
+               "communication": "Communication"}
+FLASH = {"taken": "Vous avez pris la conversation : le bot se tait, le jeune est prévenu.",
+         "sent": "Message envoyé.", "not_delivered": "Message enregistré, mais aucun canal ne l'a "
+         "accepté (le jeune a peut-être bloqué le bot).", "noted": "Note enregistrée.",
+         "handed_back": "Conversation rendue au bot.", "closed": "Conversation close.",
+         "empty": "Le message est vide.", "too_long": f"Message trop long ({MAX_REPLY} caractères au plus).",
+         "bad_outcome": "Choisissez une issue dans la liste.",
+         "empty_note": "La note est vide.", "unknown_canned": "Réponse type inconnue."}
+
+
+class Console:
+    def __init__(self, services: Any, engine: Any, config: ConsoleConfig | None = None):
+        self.services = services
+        self.engine = engine
+        self.clock = services.clock
+        self.config = config or services.config.extra.get("console") or load_console_config(
+            Path(services.config.dir) / "console.yml", [ml.id for ml in services.config.missions_locales])
+        db = services.records.engine
+        self.accounts = AccountStore(db)
+        self.sessions = SessionStore(db, self.config.session, self.clock)
+        self.lockout = Lockout(db, self.config.lockout, self.clock)
+        self.audit = AuditLog(db, self.clock)
+        self.notes = NoteStore(db, self.clock)
+        self.hub = LiveHub(services)
+        self.auth = Auth(self)
+        self._stopping = asyncio.Event()
+        self.sse_ping = SSE_PING
+        self.jinja = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+            undefined=jinja2.StrictUndefined)
+        self.jinja.filters["paris"] = lambda d: to_paris(d).strftime("%d/%m/%Y %H:%M") if d else ""
+        self.jinja.filters["waited"] = self._waited
+
+    # wiring -------------------------------------------------------------------------------------
+    def install(self, app: web.Application) -> None:
+        sub = web.Application()
+        r = sub.router
+        r.add_get("/", self.home)
+        r.add_get("/login", self.auth.login_page)
+        r.add_post("/login", self.auth.login)
+        r.add_post("/logout", self.auth.logout)
+        r.add_get("/inbox", self.inbox)
+        r.add_get("/inbox/rows", self.inbox_rows)
+        r.add_get("/c/{jeune_id}", self.conversation)
+        r.add_get("/c/{jeune_id}/messages", self.messages)
+        r.add_post("/c/{jeune_id}/take", self.take)
+        r.add_post("/c/{jeune_id}/reply", self.reply)
+        r.add_post("/c/{jeune_id}/note", self.note)
+        r.add_post("/c/{jeune_id}/hand-back", self.hand_back)
+        r.add_post("/c/{jeune_id}/close", self.close)
+        r.add_get("/events", self.events)
+        r.add_get("/tableau-de-bord", self.dashboard)
+        r.add_get("/tableau-de-bord/rapport", self.dashboard_report)
+        r.add_get("/journal", self.journal)
+        self.posts_view = install_posts_view(self, r)
+        r.add_get("/static/{name}", self.static)
+        sub.middlewares.append(self._no_store)
+        app.router.add_get("/console", self.home)     # before the sub-app, which would 404 it
+        app.add_subapp("/console", sub)
+        app["console"] = self
+        self.services.extra["referents_online"] = self.referents_online
+        self.services.forget_hooks.append(self.notes.forget)
+        app.on_startup.append(self._start)
+        app.on_shutdown.append(self._shutdown)
+
+    async def _start(self, app: web.Application) -> None:
+        self.hub.start()
+
+    async def _shutdown(self, app: web.Application) -> None:
+        self._stopping.set()
+        await self.hub.stop()
+
+    @web.middleware
+    async def _no_store(self, request: web.Request, handler):
+        """Pages with personal data are never cached; errors get a readable page."""
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            if exc.status >= 400 and exc.content_type == "text/plain" and not request.path.endswith(
+                    ("/messages", "/events")):
+                page = self.render("error.html", request, None, status=exc.status,
+                                   message=exc.text or exc.reason)
+                page.headers["Cache-Control"] = "no-store"
+                return page
+            exc.headers["Cache-Control"] = "no-store"
+            raise
+        if not request.path.startswith("/console/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # presence -----------------------------------------------------------------------------------
+    async def referents_online(self, ml_id: str | None) -> bool:
+        """For request_human: someone who may answer a jeune of `ml_id` is at the console now."""
+        if self.hub.connected(ml_id):
+            return True
+        since = self.clock.now() - timedelta(minutes=self.config.presence_minutes)
+        return await self.sessions.online(since, ml_id)
+
+    # rendering ----------------------------------------------------------------------------------
+    def render(self, template: str, request: web.Request, session: Session | None,
+               status: int = 200, **ctx: Any) -> web.Response:
+        ctx.setdefault("nav", "")
+        html = self.jinja.get_template(template).render(
+            session=session, account=session.account if session else None,
+            csrf=session.csrf if session else "", role_labels=ROLE_LABELS,
+            ml_names={ml.id: ml.name for ml in self.services.config.missions_locales}, **ctx)
+        return web.Response(text=html, content_type="text/html", status=status)
+
+    def _waited(self, since: datetime | None) -> str:
+        if not since:
+            return ""
+        minutes = int((self.clock.now() - since).total_seconds() // 60)
+        if minutes < 1:
+            return "moins d'une minute"
+        if minutes < 60:
+            return f"{minutes} min"
+        hours, rest = divmod(minutes, 60)
+        if hours < 48:
+            return f"{hours} h {rest:02d}"
+        return f"{hours // 24} jours"
+
+    # pages ---------------------------------------------------------------------------------------
+    async def home(self, request: web.Request) -> web.Response:
+        session = await self.auth.session(request)
+        if session is None:
+            raise web.HTTPSeeOther("/console/login")
+        raise web.HTTPSeeOther("/console/inbox" if session.account.sees_conversations
+                               else "/console/tableau-de-bord")
+
+    async def static(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in STATIC_FILES:
+            raise web.HTTPNotFound(text="Fichier inconnu.")
+        return web.Response(body=(HERE / "static" / name).read_bytes(),
+                            content_type=STATIC_FILES[name],
+                            headers={"Cache-Control": "public, max-age=3600"})
+
+    def _inbox_filters(self, request: web.Request, session: Session) -> tuple[str | None, str | None, bool]:
+        status = request.query.get("status") or None
+        if status is not None and status not in STATUSES:
+            raise web.HTTPBadRequest(text=f"Statut inconnu : {status[:40]!r}.")
+        account = session.account
+        if account.is_admin:
+            ml = request.query.get("ml") or None
+            if ml is not None and ml not in self.services.config.ml_by_id:
+                raise web.HTTPBadRequest(text=f"Mission Locale inconnue : {ml[:64]!r}.")
+        else:
+            ml = account.mission_locale
+            asked = request.query.get("ml")
+            if asked and asked != ml:
+                raise web.HTTPForbidden(text="Vous ne voyez que votre Mission Locale.")
+        return ml, status, request.query.get("unread") == "1"
+
+    async def _inbox(self, session: Session, ml: str | None, status: str | None,
+                     unread: bool) -> list[dict]:
+        rows = await self.services.conversations.inbox(ml, status, limit=300)
+        rows = [r for r in rows if session.account.can_see_ml(r["mission_locale"])]
+        if unread:
+            rows = [r for r in rows if r["unread"]]
+        return rows
+
+    async def inbox(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request, conversations=True)
+        ml, status, unread = self._inbox_filters(request, session)
+        rows = await self._inbox(session, ml, status, unread)
+        return self.render("inbox.html", request, session, nav="inbox", rows=rows, ml=ml,
+                           status_filter=status, unread=unread, statuses=STATUSES,
+                           status_labels=STATUS_LABELS, query=request.query_string,
+                           missions_locales=self.services.config.missions_locales)
+
+    async def inbox_rows(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request, conversations=True)
+        ml, status, unread = self._inbox_filters(request, session)
+        rows = await self._inbox(session, ml, status, unread)
+        return self.render("inbox_rows.html", request, session, rows=rows,
+                           status_labels=STATUS_LABELS)
+
+    async def _visible(self, request: web.Request, session: Session,
+                       jeune_id: str | None = None) -> tuple[str, dict]:
+        """The conversation, if this account may see it; 404 otherwise (not even its existence)."""
+        jeune_id = jeune_id if jeune_id is not None else request.match_info["jeune_id"]
+        if not _JEUNE_ID.match(jeune_id):
+            raise web.HTTPNotFound(text="Conversation introuvable.")
+        conv = await self.services.conversations.get(jeune_id)
+        if conv is None:
+            raise web.HTTPNotFound(text="Conversation introuvable.")
+        if not conv.get("mission_locale"):
+            profile = await self.services.records.get_profile(jeune_id) or {}
+            conv["mission_locale"] = profile.get("mission_locale")
+        if not session.account.can_see_ml(conv["mission_locale"]):
+            raise web.HTTPNotFound(text="Conversation introuvable.")
+        return jeune_id, conv
+
+    async def conversation(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request, conversations=True)
+        jeune_id, conv = await self._visible(request, session)
+        account = session.account
+        await self.audit.record("open_conversation", account=account, jeune_id=jeune_id,
+                                mission_locale=conv["mission_locale"], ip=request.remote)
+        await self.services.conversations.mark_read(jeune_id)
+        facts = await conversation_facts(self.services, jeune_id, conv)
+        lines = [transcript_line(x) for x in await self.services.records.transcript(jeune_id)]
+        return self.render(
+            "conversation.html", request, session, nav="inbox", jeune_id=jeune_id, conv=conv,
+            facts=facts, lines=lines, last_id=lines[-1]["id"] if lines else 0,
+            notes=await self.notes.of(jeune_id), status_labels=STATUS_LABELS,
+            outcomes=self.config.outcomes,
+            canned=self.config.canned_for(None if account.is_admin else account.mission_locale),
+            flash=FLASH.get(request.query.get("ok", "") or request.query.get("err", "")),
+            flash_error=bool(request.query.get("err")), max_reply=MAX_REPLY, max_note=MAX_NOTE)
+
+    async def messages(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request, conversations=True)
+        jeune_id, _conv = await self._visible(request, session)
+        try:
+            after = max(0, int(request.query.get("after", "0")))
+        except ValueError:
+            raise web.HTTPBadRequest(text="after : un nombre entier") from None
+        lines = [transcript_line(x) for x in await self.services.records.transcript(jeune_id, after)]
+        return web.json_response({"messages": lines}, dumps=_dumps)
+
+    # actions -------------------------------------------------------------------------------------
+    def _back(self, jeune_id: str, **query: str) -> web.HTTPSeeOther:
+        q = "&".join(f"{k}={v}" for k, v in query.items())
+        return web.HTTPSeeOther(f"/console/c/{jeune_id}" + (f"?{q}" if q else ""))
+
+    async def _take_if_needed(self, session: Session, jeune_id: str, conv: dict,
+                              request: web.Request) -> None:
+        if conv["status"] != "taken":
+            await self.engine.take_over(jeune_id, session.account.name)
+            await self.audit.record("take_over", account=session.account, jeune_id=jeune_id,
+                                    mission_locale=conv["mission_locale"], ip=request.remote)
+
+    async def take(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request, conversations=True)
+        jeune_id, conv = await self._visible(request, session)
+        if conv["status"] == "taken" and conv.get("assigned_to") != session.account.name:
+            # someone else has it: taking it again moves it to this référent
+            await self.engine.take_over(jeune_id, session.account.name)
+            await self.audit.record("take_over", account=session.account, jeune_id=jeune_id,
+                                    mission_locale=conv["mission_locale"], ip=request.remote,
+                                    from_referent=conv.get("assigned_to"))
+        else:
+            await self._take_if_needed(session, jeune_id, conv, request)
+        raise self._back(jeune_id, ok="taken")
+
+    async def reply(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request, conversations=True)
+        jeune_id, conv = await self._visible(request, session)
+        form = await request.post()
+        text = str(form.get("text") or "").strip()
+        canned_id = str(form.get("canned") or "")
+        if not text and canned_id:
+            account = session.account
+            found = {a.id: a for a in self.config.canned_for(
+                None if account.is_admin else account.mission_locale)}.get(canned_id)
+            if found is None:
+                raise self._back(jeune_id, err="unknown_canned")
+            text = found.text.strip()
+        if not text:
+            raise self._back(jeune_id, err="empty")
+        if len(text) > MAX_REPLY:
+            raise self._back(jeune_id, err="too_long")
+        await self._take_if_needed(session, jeune_id, conv, request)
+        delivered = await self.engine.say_as_referent(jeune_id, session.account.name, text)
+        await self.audit.record("reply", account=session.account, jeune_id=jeune_id,
+                                mission_locale=conv["mission_locale"], ip=request.remote,
+                                chars=len(text), canned=canned_id or None, delivered=delivered)
+        raise self._back(jeune_id, ok="sent" if delivered else "not_delivered")
+
+    async def note(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request, conversations=True)
+        jeune_id, conv = await self._visible(request, session)
+        form = await request.post()
+        text = str(form.get("text") or "").strip()
+        if not text:
+            raise self._back(jeune_id, err="empty_note")
+        if len(text) > MAX_NOTE:
+            raise self._back(jeune_id, err="too_long")
+        await self.notes.add(jeune_id, session.account, text)
+        await self.audit.record("note", account=session.account, jeune_id=jeune_id,
+                                mission_locale=conv["mission_locale"], ip=request.remote,
+                                chars=len(text))
+        raise self._back(jeune_id, ok="noted")
+
+    async def hand_back(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request, conversations=True)
+        jeune_id, conv = await self._visible(request, session)
+        await self.engine.hand_back(jeune_id, session.account.name)
+        await self.audit.record("hand_back", account=session.account, jeune_id=jeune_id,
+                                mission_locale=conv["mission_locale"], ip=request.remote)
+        raise self._back(jeune_id, ok="handed_back")
+
+    async def close(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request, conversations=True)
+        jeune_id, conv = await self._visible(request, session)
+        form = await request.post()
+        outcome = str(form.get("outcome") or "")
+        if outcome not in self.config.outcomes:
+            raise self._back(jeune_id, err="bad_outcome")
+        await self.engine.hand_back(jeune_id, session.account.name, close_outcome=outcome)
+        await self.audit.record("close", account=session.account, jeune_id=jeune_id,
+                                mission_locale=conv["mission_locale"], ip=request.remote,
+                                outcome=outcome)
+        raise self._back(jeune_id, ok="closed")
+
+    # live ----------------------------------------------------------------------------------------
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        """Server-sent events: `alert` (crisis, handoff), `message` (new transcript lines of the
+        open conversation), `inbox` (the inbox changed: reload its rows), `logout`."""
+        session = await self.auth.require(request)
+        jeune_id = None
+        after = 0
+        if request.query.get("c"):
+            if not session.account.sees_conversations:
+                raise web.HTTPForbidden(text="Votre rôle ne donne pas accès aux conversations.")
+            jeune_id, _conv = await self._visible(request, session, request.query["c"])
+            try:
+                after = max(0, int(request.query.get("after", "0")))
+            except ValueError:
+                after = 0
+        scope_ml = None if session.account.is_admin else session.account.mission_locale
+        response = web.StreamResponse(headers={
+            "Content-Type": "text/event-stream", "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no"})
+        await response.prepare(request)
+        # the inbox as the page shows it, before listening: any later change is reported
+        inbox_sig = (await self._inbox_signature(scope_ml)
+                     if session.account.sees_conversations else None)
+        listener = self.hub.listen(session.account)
+        loop = asyncio.get_running_loop()
+        last_ping = loop.time()
+        try:
+            await response.write(b"retry: 3000\n\n")
+            while not self._stopping.is_set():
+                try:
+                    kind, data = await asyncio.wait_for(listener.queue.get(), timeout=SSE_TICK)
+                    await response.write(_sse(kind, data))
+                    continue
+                except asyncio.TimeoutError:
+                    pass
+                if jeune_id is not None:
+                    for line in await self.services.records.transcript(jeune_id, after):
+                        after = line["id"]
+                        await response.write(_sse("message", transcript_line(line)))
+                if inbox_sig is not None:
+                    sig = await self._inbox_signature(scope_ml)
+                    if sig != inbox_sig:
+                        await response.write(_sse("inbox", {}))
+                        inbox_sig = sig
+                if loop.time() - last_ping >= self.sse_ping:
+                    last_ping = loop.time()
+                    if not await self.sessions.alive(session.token_hash):
+                        await response.write(_sse("logout", {}))
+                        break
+                    await self.sessions.touch(session.token_hash)
+                    await response.write(b": ping\n\n")
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            self.hub.leave(listener)
+        return response
+
+    async def _inbox_signature(self, ml: str | None) -> str:
+        rows = await self.services.conversations.inbox(ml, None, limit=300)
+        digest = hashlib.sha1()
+        for r in rows:
+            digest.update(f"{r['jeune_id']}|{r['status']}|{r['unread']}|{r['last_message_at']}|"
+                          f"{r['assigned_to']}\n".encode())
+        return digest.hexdigest()
+
+    # figures -------------------------------------------------------------------------------------
+    def _period(self, request: web.Request, session: Session) -> tuple[date, date, str | None]:
+        today = to_paris(self.clock.now()).date()
+        try:
+            end = date.fromisoformat(request.query["to"]) if request.query.get("to") else today
+            start = (date.fromisoformat(request.query["from"]) if request.query.get("from")
+                     else end - timedelta(days=29))
+        except ValueError:
+            raise web.HTTPBadRequest(text="Dates attendues au format AAAA-MM-JJ.") from None
+        if end < start:
+            raise web.HTTPBadRequest(text="La date de fin est avant la date de début.")
+        if (end - start).days > 3 * 366:
+            raise web.HTTPBadRequest(text="Période trop longue (3 ans au plus).")
+        account = session.account
+        ml = request.query.get("ml") or None
+        if account.is_admin or (account.role == "communication" and not account.mission_locale):
+            if ml is not None and ml not in self.services.config.ml_by_id:
+                raise web.HTTPBadRequest(text=f"Mission Locale inconnue : {ml[:64]!r}.")
+        else:
+            if ml is not None and ml != account.mission_locale:
+                raise web.HTTPForbidden(text="Vous ne voyez que les chiffres de votre Mission Locale.")
+            ml = account.mission_locale
+        return start, end, ml
+
+    async def dashboard(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request)
+        start, end, ml = self._period(request, session)
+        await self.audit.record("view_dashboard", account=session.account, mission_locale=ml,
+                                ip=request.remote, start=start.isoformat(), end=end.isoformat())
+        choose_ml = session.account.is_admin or (
+            session.account.role == "communication" and not session.account.mission_locale)
+        query = f"from={start.isoformat()}&to={end.isoformat()}" + (f"&ml={ml}" if ml else "")
+        return self.render("dashboard.html", request, session, nav="dashboard", start=start,
+                           end=end, ml=ml, choose_ml=choose_ml, query=query,
+                           missions_locales=self.services.config.missions_locales)
+
+    async def dashboard_report(self, request: web.Request) -> web.Response:
+        from bot.actions_config import ActionsConfig
+        from bot.report import build_html_report
+        session = await self.auth.require(request)
+        start, end, ml = self._period(request, session)
+        actions = self.services.config.actions or ActionsConfig([])
+        ml_obj = self.services.config.ml_by_id.get(ml or "")
+        html = await build_html_report(self.services.records, start, end, ml, actions,
+                                       title=f"Tableau de bord — {ml_obj.name}" if ml_obj else None)
+        return web.Response(text=html, content_type="text/html")
+
+    async def journal(self, request: web.Request) -> web.Response:
+        session = await self.auth.require(request, admin=True)
+        entries = await self.audit.entries(
+            jeune_id=request.query.get("jeune") or None,
+            action=request.query.get("action") or None, limit=300)
+        return self.render("journal.html", request, session, nav="journal", entries=entries,
+                           jeune=request.query.get("jeune", ""), action=request.query.get("action", ""))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _sse(kind: str, data: Any) -> bytes:
+    return f"event: {kind}\ndata: {_dumps(data)}\n\n".encode()

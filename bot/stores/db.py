@@ -1,0 +1,126 @@
+"""The SQL database behind durable records (SQLite file by default, PostgreSQL in deployment).
+
+Every module that owns tables declares them on `metadata` and is listed in TABLE_MODULES, so that
+`migrate()` knows the whole schema. Migrations are numbered steps run once each, recorded in
+`schema_version`; a step may create missing tables or alter existing ones.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+
+# Modules whose import registers tables on `metadata`.
+TABLE_MODULES = [
+    "bot.stores.records",
+    "bot.stores.conversations",
+    "bot.stores.bookings",
+    "scheduler.due_queue",
+    "scheduler.runner",
+    "bot.stores.posts",
+    "bot.console.tables",
+]
+
+
+def _create_missing(conn: Connection) -> None:
+    metadata.create_all(conn, checkfirst=True)
+
+
+# (version, name, step). Append only; never edit a step that has shipped.
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "initial schema: events, profiles, contacts, transcripts", _create_missing),
+]
+
+
+def default_database_url(base: Path | str = ".") -> str:
+    return f"sqlite+aiosqlite:///{Path(base) / 'var' / 'insysteme.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept the URLs people write (postgres://, postgresql://, sqlite:///) and pick async drivers."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+asyncpg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        url = "sqlite+aiosqlite://" + url[len("sqlite://"):]
+    return url
+
+
+def make_engine(url: str) -> AsyncEngine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # WAL: readers never block the writer
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    # No pre-ping: it cost a round trip per transaction. A connection gone stale (PostgreSQL
+    # restarted) fails its first statement instead; SQLAlchemy then invalidates the pool, the
+    # engine raises StoreUnavailable, the webhook answers 503 and Telegram delivers again
+    # (tests/test_faults.py). 20 + 20: the webhook takes up to 40 updates at once.
+    return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=False)
+
+
+def load_table_modules() -> None:
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
+
+
+async def migrate(engine: AsyncEngine) -> list[int]:
+    """Run pending migration steps; returns the versions applied.
+
+    Several workers may start at once on a fresh database: on PostgreSQL they queue on an advisory
+    lock, so one migrates and the others find the work done; on SQLite each waits for the write
+    lock it takes first."""
+    load_table_modules()
+    return await _migrate_once(engine)
+
+
+MIGRATION_LOCK = 0x1A5157E5   # arbitrary, constant: "insysteme migrations"
+
+
+async def _migrate_once(engine: AsyncEngine) -> list[int]:
+    applied: list[int] = []
+    async with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # the write lock first (waits on busy_timeout): the pysqlite driver would not take it
+            # before the DDL, and two workers could both find a table missing
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            await conn.run_sync(lambda c: schema_version.create(c, checkfirst=True))
+            done = set((await conn.execute(select(schema_version.c.version))).scalars())
+            for version, name, step in MIGRATIONS:
+                if version in done:
+                    continue
+                await conn.run_sync(step)
+                await conn.execute(schema_version.insert().values(version=version, name=name))
+                applied.append(version)
+        except BaseException:
+            await conn.rollback()
+            raise
+        await conn.commit()
+    return applied

@@ -1,0 +1,361 @@
+"""Durable records: events (the programme's figures), jeunes' profiles, channel addresses, transcripts.
+
+Events are kept pseudonymous from the start (a keyed hash of the channel address, never the address),
+so erasing a jeune removes the profile, addresses and transcript, and re-keys their events to a
+random id: the figures still count them, nothing links back to the person.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Iterable
+
+from sqlalchemy import (
+    JSON, Boolean, Column, DateTime, Index, Integer, String, Table, Text, delete, func, select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.stores.db import metadata
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("jeune_id", String(64), nullable=False),
+    Column("mission_locale", String(64)),
+    Column("kind", String(40), nullable=False),
+    Column("cohort", String(16)),
+    Column("minor", Boolean),
+    Column("out_of_hours", Boolean, nullable=False, default=False),
+    Column("action_id", String(64)),
+    Column("data", JSON, nullable=False, default=dict),
+    Index("ix_events_at", "at"),
+    Index("ix_events_jeune", "jeune_id"),
+    Index("ix_events_ml_at", "mission_locale", "at"),
+)
+
+# Fields of a profile. Personal ones are erased by `forget`; `jeune_id` is pseudonymous.
+PROFILE_FIELDS = (
+    "consent", "consent_at", "first_name", "age", "birth_year", "disability", "commune_insee",
+    "commune_nom", "mission_locale", "situation", "known_ml", "last_contact", "cohort",
+    "source_action", "stopped", "unreachable", "first_seen_at", "last_seen_at",
+)
+
+profiles = Table(
+    "profiles", metadata,
+    Column("jeune_id", String(64), primary_key=True),
+    Column("consent", Boolean),
+    Column("consent_at", DateTime(timezone=True)),
+    Column("first_name", String(80)),
+    Column("age", Integer),
+    Column("birth_year", Integer),
+    Column("disability", Boolean),
+    Column("commune_insee", String(5)),
+    Column("commune_nom", String(120)),
+    Column("mission_locale", String(64)),
+    Column("situation", String(40)),
+    Column("known_ml", Boolean),
+    Column("last_contact", String(40)),
+    Column("cohort", String(16)),
+    Column("source_action", String(64)),
+    Column("stopped", Boolean, nullable=False, default=False),
+    Column("unreachable", Boolean, nullable=False, default=False),
+    Column("first_seen_at", DateTime(timezone=True)),
+    Column("last_seen_at", DateTime(timezone=True)),
+    Index("ix_profiles_last_seen", "last_seen_at"),
+)
+
+contacts = Table(
+    "contacts", metadata,
+    Column("channel", String(20), primary_key=True),
+    Column("address", String(128), primary_key=True),
+    Column("jeune_id", String(64), nullable=False, index=True),
+)
+
+transcripts = Table(
+    "transcripts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jeune_id", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("direction", String(3), nullable=False),  # "in" from the jeune, "out" to the jeune
+    Column("author", String(80), nullable=False),     # "jeune", "bot", "referent:Prénom"
+    Column("channel", String(20), nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_transcripts_jeune", "jeune_id", "id"),
+)
+
+
+@dataclass
+class Event:
+    at: datetime
+    channel: str
+    jeune_id: str
+    kind: str
+    mission_locale: str | None = None
+    cohort: str | None = None
+    minor: bool | None = None
+    out_of_hours: bool = False
+    action_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "at": self.at.astimezone(timezone.utc), "channel": self.channel, "jeune_id": self.jeune_id, "kind": self.kind,
+            "mission_locale": self.mission_locale, "cohort": self.cohort, "minor": self.minor,
+            "out_of_hours": self.out_of_hours, "action_id": self.action_id, "data": self.data,
+        }
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; they were stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def event_from_row(row: Any) -> Event:
+    m = row._mapping
+    return Event(
+        id=m["id"], at=_utc(m["at"]), channel=m["channel"], jeune_id=m["jeune_id"], kind=m["kind"],
+        mission_locale=m["mission_locale"], cohort=m["cohort"], minor=m["minor"],
+        out_of_hours=bool(m["out_of_hours"]), action_id=m["action_id"], data=m["data"] or {},
+    )
+
+
+_INSERT_EVENT = events.insert().returning(events.c.id)
+
+
+async def _insert_events(conn, rows: list[dict[str, Any]]) -> list[int]:
+    if len(rows) == 1:   # one prebuilt statement: building `.values(**row)` cost more than the insert
+        res = await conn.execute(_INSERT_EVENT, rows[0])
+        return [res.scalar_one()]
+    res = await conn.execute(events.insert().returning(events.c.id, sort_by_parameter_order=True), rows)
+    return [r[0] for r in res]
+
+
+def _dialect_insert(conn, table: Table):
+    """INSERT with ON CONFLICT clauses (PostgreSQL and SQLite both have them)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return None
+    return insert(table)
+
+
+async def _upsert_profile(conn, jeune_id: str, fields: dict[str, Any]) -> None:
+    insert = _dialect_insert(conn, profiles)
+    if insert is not None and fields:     # one statement instead of UPDATE then INSERT
+        await conn.execute(insert.values(jeune_id=jeune_id, **fields).on_conflict_do_update(
+            index_elements=[profiles.c.jeune_id], set_=fields))
+        return
+    done = await conn.execute(update(profiles).where(profiles.c.jeune_id == jeune_id).values(**fields))
+    if done.rowcount == 0:
+        await conn.execute(profiles.insert().values(jeune_id=jeune_id, **fields))
+
+
+async def _link(conn, jeune_id: str, channel: str, address: str) -> None:
+    found = (await conn.execute(
+        select(contacts.c.jeune_id).where(contacts.c.channel == channel, contacts.c.address == address)
+    )).first()
+    if found is None:
+        await conn.execute(contacts.insert().values(channel=channel, address=address, jeune_id=jeune_id))
+
+
+async def _profile(conn, jeune_id: str) -> dict[str, Any] | None:
+    row = (await conn.execute(select(profiles).where(profiles.c.jeune_id == jeune_id))).first()
+    if row is None:
+        return None
+    out = dict(row._mapping)
+    for key in ("consent_at", "first_seen_at", "last_seen_at"):
+        out[key] = _utc(out[key])
+    return out
+
+
+def database_down(exc: BaseException) -> bool:
+    """The database could not be reached (refused, dropped, timed out, restarting), as opposed to a
+    bug or bad data: the message must be retried, not dropped."""
+    from sqlalchemy import exc as sa_exc
+    if isinstance(exc, (OSError, TimeoutError, sa_exc.TimeoutError)):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        return bool(exc.connection_invalidated) or isinstance(
+            exc, (sa_exc.OperationalError, sa_exc.InterfaceError))
+    return False
+
+
+class RecordStore:
+    """The durable store. One implementation: SQLAlchemy makes SQLite and PostgreSQL alike."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+        # single statements that need no transaction: no BEGIN/COMMIT round trips
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    async def ping(self) -> bool:
+        async with self.engine.connect() as conn:
+            await conn.execute(select(1))
+        return True
+
+    # events -----------------------------------------------------------------------------------
+    async def add_events(self, items: Iterable[Event]) -> list[int]:
+        """Insert in one transaction; returns the new ids in order."""
+        rows = [e.row() for e in items]
+        if not rows:
+            return []
+        async with self.engine.begin() as conn:
+            return await _insert_events(conn, rows)
+
+    async def update_event(self, event_id: int, **fields: Any) -> None:
+        """Complete an event once a fact is known (the contact's Mission Locale, found mid-session)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(update(events).where(events.c.id == event_id).values(**fields))
+
+    async def list_events(
+        self, start: datetime | None = None, end: datetime | None = None,
+        mission_locale: str | None = None, jeune_id: str | None = None, kind: str | None = None,
+    ) -> list[Event]:
+        q = select(events).order_by(events.c.at, events.c.id)
+        if start is not None:
+            q = q.where(events.c.at >= start)
+        if end is not None:
+            q = q.where(events.c.at < end)
+        if mission_locale is not None:
+            q = q.where(events.c.mission_locale == mission_locale)
+        if jeune_id is not None:
+            q = q.where(events.c.jeune_id == jeune_id)
+        if kind is not None:
+            q = q.where(events.c.kind == kind)
+        async with self.engine.connect() as conn:
+            return [event_from_row(r) for r in await conn.execute(q)]
+
+    # profiles ---------------------------------------------------------------------------------
+    async def get_profile(self, jeune_id: str) -> dict[str, Any] | None:
+        async with self.engine.connect() as conn:
+            return await _profile(conn, jeune_id)
+
+    async def profile_or_link(self, jeune_id: str, channel: str, address: str) -> dict[str, Any] | None:
+        """The profile; when there is none yet (a new jeune), the address is linked to the id.
+
+        What a first message needs, in one or two statements and no transaction: the link is an
+        INSERT … ON CONFLICT DO NOTHING, so two workers linking at once do not collide."""
+        async with self._autocommit.connect() as conn:
+            profile = await _profile(conn, jeune_id)
+            if profile is None:
+                insert = _dialect_insert(conn, contacts)
+                if insert is None:
+                    await _link(conn, jeune_id, channel, address)
+                else:
+                    await conn.execute(insert.values(
+                        channel=channel, address=address, jeune_id=jeune_id).on_conflict_do_nothing())
+            return profile
+
+    async def save_turn(self, items: Iterable[Event], *, jeune_id: str,
+                        profile_updates: dict[str, Any] | None = None,
+                        transcript: Iterable[tuple[datetime, str, str, str, str]] = (),
+                        fix: Callable[[list[int]], tuple[int, dict[str, Any]] | None] | None = None,
+                        also: Callable[[Any], Awaitable[None]] | None = None,
+                        ) -> list[int]:
+        """What one message changes, in one transaction: its events (ids returned in order), then
+        `fix(ids)` → (event id, fields) to complete an event, the profile's updates, the transcript
+        lines (at, direction, author, channel, text), then `also(conn)` (another store's write of
+        the same turn, e.g. the inbox row, on the same engine).
+
+        Under load each transaction costs several round trips (checkout, BEGIN, COMMIT); a turn
+        used to open one per write (docs/performance.md)."""
+        unknown = set(profile_updates or {}) - set(PROFILE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown profile fields: {sorted(unknown)}")
+        rows = [e.row() for e in items]
+        lines = [dict(jeune_id=jeune_id, at=at, direction=direction, author=author, channel=channel,
+                      text=text) for at, direction, author, channel, text in transcript]
+        fixing = None
+        if not rows:                          # a button press often writes nothing at all
+            fixing = fix([]) if fix is not None else None
+            if not (fixing or profile_updates or lines or also):
+                return []
+        async with self.engine.begin() as conn:
+            ids = []
+            if rows:
+                ids = await _insert_events(conn, rows)
+                fixing = fix(ids) if fix is not None else None
+            if fixing is not None:
+                event_id, fields = fixing
+                await conn.execute(update(events).where(events.c.id == event_id).values(**fields))
+            if profile_updates:
+                await _upsert_profile(conn, jeune_id, profile_updates)
+            if lines:
+                await conn.execute(transcripts.insert(), lines)
+            if also is not None:
+                await also(conn)
+            return ids
+
+    async def update_profile(self, jeune_id: str, **fields: Any) -> None:
+        unknown = set(fields) - set(PROFILE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown profile fields: {sorted(unknown)}")
+        async with self.engine.begin() as conn:
+            await _upsert_profile(conn, jeune_id, fields)
+
+    # addresses --------------------------------------------------------------------------------
+    async def link_address(self, jeune_id: str, channel: str, address: str) -> None:
+        async with self.engine.begin() as conn:
+            await _link(conn, jeune_id, channel, address)
+
+    async def addresses(self, jeune_id: str) -> list[tuple[str, str]]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(contacts.c.channel, contacts.c.address).where(contacts.c.jeune_id == jeune_id))
+            return [(r.channel, r.address) for r in rows]
+
+    async def jeune_for_address(self, channel: str, address: str) -> str | None:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(
+                select(contacts.c.jeune_id).where(
+                    contacts.c.channel == channel, contacts.c.address == address)
+            )).scalar()
+
+    # transcripts ------------------------------------------------------------------------------
+    async def append_transcript(
+        self, jeune_id: str, at: datetime, direction: str, author: str, channel: str, text: str,
+    ) -> int:
+        async with self.engine.begin() as conn:
+            res = await conn.execute(transcripts.insert().values(
+                jeune_id=jeune_id, at=at, direction=direction, author=author, channel=channel,
+                text=text))
+            return res.inserted_primary_key[0]
+
+    async def transcript(self, jeune_id: str, after_id: int = 0, limit: int = 500) -> list[dict]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(transcripts).where(
+                    transcripts.c.jeune_id == jeune_id, transcripts.c.id > after_id)
+                .order_by(transcripts.c.id).limit(limit))
+            return [{**dict(r._mapping), "at": _utc(r.at)} for r in rows]
+
+    # erasure ----------------------------------------------------------------------------------
+    async def forget(self, jeune_id: str) -> str:
+        """Erase what is personal; events stay, re-keyed to a random id. Returns that id."""
+        anon = "anon_" + secrets.token_hex(10)
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(transcripts).where(transcripts.c.jeune_id == jeune_id))
+            await conn.execute(delete(contacts).where(contacts.c.jeune_id == jeune_id))
+            await conn.execute(delete(profiles).where(profiles.c.jeune_id == jeune_id))
+            await conn.execute(
+                update(events).where(events.c.jeune_id == jeune_id).values(jeune_id=anon))
+        return anon
+
+    async def jeunes_last_seen_before(self, cutoff: datetime) -> list[str]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(profiles.c.jeune_id).where(profiles.c.last_seen_at < cutoff))
+            return [r.jeune_id for r in rows]
+
+    async def count(self, table: Table) -> int:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(select(func.count()).select_from(table))).scalar_one()

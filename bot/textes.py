@@ -1,0 +1,40 @@
+"""What the engine itself says to jeunes (the flows say the rest). Tutoiement, short, plain words."""
+
+NOT_TEXT = ("Je ne peux lire que les messages écrits (pas les {what}). "
+            "Tu peux m'écrire ta question avec des mots ?")
+KIND_NAMES = {
+    "sticker": "stickers", "photo": "photos", "voice": "messages vocaux", "audio": "sons",
+    "video": "vidéos", "video_note": "vidéos", "document": "fichiers", "location": "positions",
+    "contact": "contacts", "poll": "sondages", "other": "messages de ce type",
+}
+EMPTY = "Ton message est vide. Écris-moi ce que tu veux, je suis là pour t'aider."
+TOO_LONG = ("Ton message est très long : j'ai lu seulement le début. "
+            "Si tu veux raconter ta situation à une personne, écris « conseiller ».")
+NO_WORDS = "Je n'ai pas compris ce message. Tu peux l'écrire avec des mots ?"
+EDITED = "J'ai vu que tu as modifié un message. Renvoie-moi plutôt un nouveau message, c'est plus simple pour moi."
+EXPIRED = "Ce bouton n'est plus valable. Voici où on en est :"
+RESUME = "On reprend :"
+NOT_UNDERSTOOD = ("Je n'ai pas bien compris. Tu parles de l'un de ces sujets ? "
+                  "Tu peux aussi parler à un conseiller ou une conseillère.")
+NOT_UNDERSTOOD_NO_TOPIC = ("Je n'ai pas bien compris. Tu peux le dire avec d'autres mots ? "
+                           "Tu peux aussi parler à un conseiller ou une conseillère.")
+WHICH_ONE = "Tu parles de quoi exactement ?"
+ANYTHING_ELSE = "Tu peux me poser une autre question quand tu veux."
+STOPPED = ("C'est noté : je ne t'enverrai plus de messages. "
+           "Si tu m'écris à nouveau, je te répondrai.")
+RESTARTED = "Content de te revoir ! Je te réponds à nouveau."
+SLOW_DOWN = "Tu m'envoies beaucoup de messages d'un coup. Attends quelques secondes, je lis tout ça."
+WITH_REFERENT = "Un conseiller ou une conseillère lit tes messages et te répond ici."
+REFERENT_JOINED = "Bonjour, c'est {name}, de la Mission Locale. Je prends le relais et je lis tes messages."
+HANDED_BACK = ("La conseillère ou le conseiller a terminé. Je suis l'assistant automatique : "
+               "tu peux encore me poser tes questions.")
+FORGOTTEN = ("C'est fait : j'ai effacé tes informations (ton prénom, ton âge, ta commune, nos messages). "
+             "Si tu m'écris à nouveau, on repart de zéro.")
+CRISIS_ALERTED = ("J'ai aussi prévenu l'équipe de la Mission Locale : une personne lira ton message "
+                  "dès que possible, ici.")
+ERROR = ("Oups, j'ai un souci technique. Réessaie dans une minute. "
+         "Si c'est urgent, appelle le 112.")
+
+BTN_QUESTION = "Poser une question"
+BTN_RDV = "Prendre rendez-vous"
+BTN_CONSEILLER = "Parler à un conseiller"

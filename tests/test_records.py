@@ -1,0 +1,66 @@
+"""Contract of the durable records store, run on SQLite and PostgreSQL (the `records` fixture)."""
+from datetime import datetime, timedelta, timezone
+
+from bot.stores.db import make_engine, migrate
+from bot.stores.records import Event, transcripts
+
+
+def ev(kind="contact", jeune="j_a", at=None, **kw):
+    return Event(at=at or datetime(2026, 11, 24, 21, 30, tzinfo=timezone.utc), channel="web",
+                 jeune_id=jeune, kind=kind, **kw)
+
+
+async def test_events_roundtrip_and_filters(records):
+    ids = await records.add_events([ev(), ev("faq", data={"topic": "cej"}), ev(jeune="j_b",
+                                   mission_locale="ml-bordeaux", out_of_hours=True)])
+    assert len(ids) == 3 and ids == sorted(ids)
+    all_ = await records.list_events()
+    assert [e.kind for e in all_] == ["contact", "faq", "contact"]
+    assert all_[1].data == {"topic": "cej"}
+    assert all_[0].at.tzinfo is not None
+    assert [e.jeune_id for e in await records.list_events(mission_locale="ml-bordeaux")] == ["j_b"]
+    await records.update_event(ids[0], mission_locale="ml-pau")
+    assert (await records.list_events(jeune_id="j_a", kind="contact"))[0].mission_locale == "ml-pau"
+
+
+async def test_profile_upsert(records):
+    assert await records.get_profile("j_a") is None
+    await records.update_profile("j_a", consent=True, age=17)
+    await records.update_profile("j_a", commune_nom="Périgueux")
+    p = await records.get_profile("j_a")
+    assert (p["consent"], p["age"], p["commune_nom"]) == (True, 17, "Périgueux")
+
+
+async def test_forget_erases_personal_and_keeps_counts(records):
+    await records.update_profile("j_a", consent=True, first_name="Léa", age=17)
+    await records.link_address("j_a", "telegram", "12345")
+    await records.append_transcript("j_a", datetime.now(timezone.utc), "in", "jeune", "web", "salut")
+    await records.add_events([ev(), ev("reperage")])
+    anon = await records.forget("j_a")
+    assert await records.get_profile("j_a") is None
+    assert await records.addresses("j_a") == []
+    assert await records.transcript("j_a") == []
+    assert await records.count(transcripts) == 0
+    kept = await records.list_events()
+    assert len(kept) == 2 and {e.jeune_id for e in kept} == {anon}
+
+
+async def test_migrate_is_idempotent(database_url):
+    engine = make_engine(database_url)
+    first = await migrate(engine)
+    second = await migrate(engine)
+    await engine.dispose()
+    assert first and second == []
+
+
+async def test_workers_migrating_a_fresh_database_at_once(database_url):
+    """Two workers starting together on an empty database: one migrates, none fails."""
+    import asyncio
+    engines = [make_engine(database_url) for _ in range(3)]
+    try:
+        results = await asyncio.gather(*(migrate(e) for e in engines))
+    finally:
+        for e in engines:
+            await e.dispose()
+    assert sorted(len(r) for r in results)[-1] >= 1
+    assert sum(1 for r in results if r) == 1
