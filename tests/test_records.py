@@ -64,3 +64,21 @@ async def test_workers_migrating_a_fresh_database_at_once(database_url):
             await e.dispose()
     assert sorted(len(r) for r in results)[-1] >= 1
     assert sum(1 for r in results if r) == 1
+
+
+async def test_sqlite_workers_starting_together_never_meet_a_locked_database(tmp_path):
+    """SQLite refuses the switch to WAL without waiting while another worker migrates; the CI
+    once failed on it. Many rounds of eight workers on fresh files, each must come up in WAL."""
+    import asyncio
+    for round_ in range(20):
+        url = f"sqlite:///{tmp_path / f'round{round_}.db'}"
+        engines = [make_engine(url) for _ in range(8)]
+        try:
+            results = await asyncio.gather(*(migrate(e) for e in engines))
+            async with engines[0].connect() as conn:
+                mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+        finally:
+            for e in engines:
+                await e.dispose()
+        assert sum(1 for r in results if r) == 1
+        assert mode == "wal"

@@ -6,12 +6,14 @@ Every module that owns tables declares them on `metadata` and is listed in TABLE
 """
 from __future__ import annotations
 
+import asyncio
 import importlib
 from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, event, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 metadata = MetaData()
@@ -68,9 +70,11 @@ def make_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # WAL: readers never block the writer
+        def _pragmas(dbapi_conn, _record):
+            # No journal_mode here: switching to WAL needs an exclusive lock and SQLite answers
+            # "database is locked" at once, without waiting, when another worker is migrating.
+            # WAL is a property of the file: migrate() sets it once.
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
@@ -95,7 +99,32 @@ async def migrate(engine: AsyncEngine) -> list[int]:
     lock, so one migrates and the others find the work done; on SQLite each waits for the write
     lock it takes first."""
     load_table_modules()
+    if engine.dialect.name == "sqlite":
+        await _use_wal(engine)
     return await _migrate_once(engine)
+
+
+async def _use_wal(engine: AsyncEngine, patience: float = 30.0) -> None:
+    """Put the SQLite file in WAL mode (readers never block the writer), once per file.
+
+    The switch bypasses busy_timeout, so a worker that meets another one's lock retries here."""
+    deadline = asyncio.get_running_loop().time() + patience
+    mode = None
+    while True:
+        try:
+            async with engine.connect() as conn:
+                mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+                if str(mode).lower() in ("wal", "memory"):
+                    return
+                mode = (await conn.exec_driver_sql("PRAGMA journal_mode=WAL")).scalar()
+                if str(mode).lower() == "wal":
+                    return
+        except OperationalError as exc:
+            if "locked" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+                raise
+        if asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError(f"could not put the SQLite database in WAL mode (still {mode!r})")
+        await asyncio.sleep(0.05)
 
 
 MIGRATION_LOCK = 0x1A5157E5   # arbitrary, constant: "insysteme migrations"
