@@ -206,6 +206,7 @@ class Level:
     elapsed: float = 0.0
     window_end: float = float("inf")     # saturation: only steps done before this count
     in_window: int = 0
+    cpu_s: float | None = None           # CPU seconds the bot's process spent during the level
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -429,8 +430,8 @@ async def measure(bot: str, args, procs: Processes, api_url: str, redis_url: str
         if warm.errors:
             print(f"  warm-up errors: {warm.errors}")
         for rate in args.rates:
-            levels.append(await gen.offered(rate, args.seconds))
-        levels.append(await gen.saturation(args.concurrency, args.seconds))
+            levels.append(await timed_cpu(proc.pid, gen.offered(rate, args.seconds)))
+        levels.append(await timed_cpu(proc.pid, gen.saturation(args.concurrency, args.seconds)))
     finally:
         procs.stop(proc, signal.SIGINT if profile else signal.SIGTERM)
         if database:
@@ -438,12 +439,32 @@ async def measure(bot: str, args, procs: Processes, api_url: str, redis_url: str
     return levels
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process (Linux /proc), the figure that moves least between runs."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def timed_cpu(pid: int, level_coro) -> Level:
+    before = cpu_seconds(pid)
+    level = await level_coro
+    after = cpu_seconds(pid)
+    if before is not None and after is not None:
+        level.cpu_s = after - before
+    return level
+
+
 def show(bot: str, levels: list[Level]) -> None:
     print(f"\n{bot}")
-    print(f"  {'load':<32} {'updates/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'steps':>7}  errors")
+    print(f"  {'load':<32} {'updates/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'steps':>7} "
+          f"{'CPU ms/upd':>10}  errors")
     for lv in levels:
+        cpu = f"{lv.cpu_s * 1000 / lv.done_steps:.2f}" if lv.cpu_s is not None and lv.done_steps else "-"
         print(f"  {lv.name:<32} {lv.throughput:>10.1f} {pct(lv.latencies, .5) * 1000:>8.1f} "
-              f"{pct(lv.latencies, .99) * 1000:>8.1f} {lv.done_steps:>7}  {lv.errors or ''}")
+              f"{pct(lv.latencies, .99) * 1000:>8.1f} {lv.done_steps:>7} {cpu:>10}  {lv.errors or ''}")
 
 
 async def orchestrate(args) -> None:
