@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Integer, String, Table, select, update
+from sqlalchemy import Column, DateTime, Index, Integer, String, Table, bindparam, select, update
 
 from bot.stores.db import metadata
 from bot.stores.records import _utc
@@ -35,6 +35,14 @@ conversations = Table(
 )
 
 
+# Built once: on the engine's hot path, building `.where(...).values(...)` per turn cost more CPU
+# than running the statement (docs/performance.md). The UPDATE's SET columns come from the
+# parameters given at execution.
+_SELECT_ONE = select(conversations).where(conversations.c.jeune_id == bindparam("_jeune"))
+_INSERT = conversations.insert()
+_UPDATE_ONE = update(conversations).where(conversations.c.jeune_id == bindparam("_jeune"))
+
+
 class ConversationStore:
     def __init__(self, engine):
         self.engine = engine
@@ -54,14 +62,13 @@ class ConversationStore:
                        first_name: str | None = None) -> None:
         """`touch` inside the caller's transaction (the engine's turn: one transaction, not two).
         No write when nothing would change."""
-        row = (await conn.execute(
-            select(conversations).where(conversations.c.jeune_id == jeune_id))).first()
+        row = (await conn.execute(_SELECT_ONE, {"_jeune": jeune_id})).first()
         if row is None:
             st = status or "bot"
-            await conn.execute(conversations.insert().values(
+            await conn.execute(_INSERT, dict(
                 jeune_id=jeune_id, channel=channel, mission_locale=mission_locale, status=st,
                 priority=PRIORITY[st], since=at, last_message_at=at, unread=unread,
-                first_name=first_name))
+                first_name=first_name, assigned_to=None, outcome=None))
             return
         values: dict[str, Any] = {"last_message_at": at, "unread": row.unread + unread,
                                   "channel": channel}
@@ -74,8 +81,7 @@ class ConversationStore:
         current = row._mapping
         if all(_same(current[name], value) for name, value in values.items()):
             return
-        await conn.execute(update(conversations)
-                           .where(conversations.c.jeune_id == jeune_id).values(**values))
+        await conn.execute(_UPDATE_ONE, {"_jeune": jeune_id, **values})
 
     async def set_status(self, jeune_id: str, status: str, at: datetime, *,
                          assigned_to: str | None = None, outcome: str | None = None) -> None:

@@ -148,11 +148,30 @@ def _dialect_insert(conn, table: Table):
     return insert(table)
 
 
+_UPSERTS: dict[tuple[str, frozenset[str]], Any] = {}
+
+
+def _upsert_statement(conn, columns: frozenset[str]):
+    """INSERT … ON CONFLICT (jeune_id) DO UPDATE SET the given columns from the row proposed;
+    one per dialect and set of columns, built once (building it per turn cost more CPU than
+    running it)."""
+    key = (conn.dialect.name, columns)
+    stmt = _UPSERTS.get(key)
+    if stmt is None:
+        insert = _dialect_insert(conn, profiles)
+        if insert is None:
+            return None
+        stmt = insert.on_conflict_do_update(
+            index_elements=[profiles.c.jeune_id],
+            set_={name: insert.excluded[name] for name in sorted(columns)})
+        _UPSERTS[key] = stmt
+    return stmt
+
+
 async def _upsert_profile(conn, jeune_id: str, fields: dict[str, Any]) -> None:
-    insert = _dialect_insert(conn, profiles)
-    if insert is not None and fields:     # one statement instead of UPDATE then INSERT
-        await conn.execute(insert.values(jeune_id=jeune_id, **fields).on_conflict_do_update(
-            index_elements=[profiles.c.jeune_id], set_=fields))
+    stmt = _upsert_statement(conn, frozenset(fields)) if fields else None
+    if stmt is not None:                  # one statement instead of UPDATE then INSERT
+        await conn.execute(stmt, {"jeune_id": jeune_id, **fields})
         return
     done = await conn.execute(update(profiles).where(profiles.c.jeune_id == jeune_id).values(**fields))
     if done.rowcount == 0:
