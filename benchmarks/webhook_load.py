@@ -12,6 +12,7 @@ Processes (each its own, so nobody's measurements are skewed by another's event 
 - the bot under test: `python -m bot.cli web` with TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL (the fake),
   PUBLIC_URL (webhook mode), TELEGRAM_WEBHOOK_SECRET, and DATABASE_URL + REDIS_URL ("insysteme-pg")
   or nothing (the embedded defaults: SQLite under ./var, in-process state: "insysteme-embedded");
+  "insysteme-pg-2w" is insysteme-pg with `--workers 2` (two processes on the port);
   or one of the three baselines in benchmarks/baselines/ (bare aiohttp + Redis, aiogram 3 with
   RedisStorage, python-telegram-bot's documented ConversationHandler webhook bot);
 - this generator: each simulated jeune plays `/start` → press « Poser une question » → "c quoi le
@@ -51,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 TOKEN = "123456789:AAFakeTokenForInsystemeLoad_abcdefgh"
 SECRET = "load_secret_" + "x" * 20
 PY = sys.executable
-BOTS = ("bare", "aiogram", "ptb", "insysteme-pg", "insysteme-embedded")
+BOTS = ("bare", "aiogram", "ptb", "insysteme-pg", "insysteme-embedded", "insysteme-pg-2w")
 STEP_TIMEOUT = 20.0
 
 
@@ -389,6 +390,8 @@ def bot_command(bot: str, port: int, api_url: str, redis_url: str, paced: bool,
                 "--api-url", api_url, "--token", TOKEN, "--secret", SECRET,
                 "--redis-url", redis_url, "--prefix", f"{bot}:"]
     web = ["web", "--port", str(port)]
+    if bot.endswith("-2w"):
+        web += ["--workers", "2"]
     if paced and not profile:
         return [PY, "-m", "bot.cli", *web]
     inner = [PY, str(Path(__file__).resolve()), "insysteme-unpaced" if not paced else "insysteme", *web]
@@ -414,7 +417,7 @@ async def measure(bot: str, args, procs: Processes, api_url: str, redis_url: str
                "INSYSTEME_CONFIG": str(ROOT / "config"), "INSYSTEME_VAR": str(var),
                "INSYSTEME_SECRET": uuid.uuid4().hex, "DATABASE_URL": "", "REDIS_URL": ""}
         cwd = var
-        if bot == "insysteme-pg":
+        if bot.startswith("insysteme-pg"):
             database = "insysteme_load_" + uuid.uuid4().hex[:10]
             await pg_database(args.pg, True, database)
             env["DATABASE_URL"] = args.pg.rsplit("/", 1)[0] + "/" + database
@@ -440,12 +443,14 @@ async def measure(bot: str, args, procs: Processes, api_url: str, redis_url: str
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU of a process (Linux /proc), the figure that moves least between runs."""
+    """User + system CPU of a process and its live children (web workers), from Linux /proc."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) or 0.0 for child in children)
 
 
 async def timed_cpu(pid: int, level_coro) -> Level:

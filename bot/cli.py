@@ -32,7 +32,8 @@ async def _services(env: Env, clock, config=None, snapshot: str | None = None):
 
 
 # run / web ---------------------------------------------------------------------------------------
-async def _serve(env: Env, host: str, port: int, with_scheduler: bool) -> None:
+async def _serve(env: Env, host: str, port: int, with_scheduler: bool, *, reuse_port: bool = False,
+                 children: list[int] | None = None) -> None:
     from aiohttp import web
 
     from bot.app import make_app
@@ -53,7 +54,7 @@ async def _serve(env: Env, host: str, port: int, with_scheduler: bool) -> None:
         scheduler = _make_scheduler(services, engine)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
     await site.start()
     if telegram is not None:
         await telegram.start()
@@ -64,7 +65,7 @@ async def _serve(env: Env, host: str, port: int, with_scheduler: bool) -> None:
         "; Telegram " + ("webhook" if env.public_url else "long polling") if telegram else "",
         "; scheduler in-process" if scheduler else "")
     try:
-        await _until_signalled()
+        await _until_signalled(children or [])
     finally:
         if scheduler is not None:
             await scheduler.shutdown()
@@ -74,14 +75,93 @@ async def _serve(env: Env, host: str, port: int, with_scheduler: bool) -> None:
         await services.close()
 
 
-async def _until_signalled() -> None:
-    """Run until SIGTERM or SIGINT, so the caller's `finally` stops cleanly (queued replies sent)."""
+async def _until_signalled(children: list[int]) -> None:
+    """Run until SIGTERM or SIGINT, so the caller's `finally` stops cleanly (queued replies sent).
+
+    A supervisor (with --workers) also stops when one of its workers died: the service then
+    exits with an error and its process manager (docker, systemd) restarts it whole, rather than
+    run on with part of its capacity gone unnoticed."""
+    import os
     import signal
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=1.0)
+        except asyncio.TimeoutError:
+            pass
+        for pid in list(children):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                children.remove(pid)
+                raise WorkerDied(f"web worker {pid} exited ({_exit_reason(status)}); stopping")
+
+
+class WorkerDied(RuntimeError):
+    pass
+
+
+def _exit_reason(status: int) -> str:
+    import os
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"code {os.WEXITSTATUS(status)}"
+
+
+def _workers_problem(env: Env, workers: int) -> str | None:
+    """Why several workers cannot run on this configuration, if they cannot."""
+    if workers < 1:
+        return "--workers must be 1 or more"
+    if workers == 1:
+        return None
+    if not env.redis_url:
+        return ("--workers needs REDIS_URL: the conversation state and its per-jeune lock must be "
+                "shared by the workers (the embedded store lives in one process)")
+    if env.telegram_bot_token and not env.public_url:
+        return ("--workers needs PUBLIC_URL with a Telegram token: only one process may long-poll "
+                "Telegram (set PUBLIC_URL for the webhook, or run one worker)")
+    return None
+
+
+def _fork_workers(count: int) -> tuple[list[int], bool]:
+    """Pre-fork `count - 1` web workers sharing the port (SO_REUSEPORT: the kernel spreads the
+    connections). Called before any event loop or thread exists, so each child starts clean.
+    Returns the children's pids (in the parent) and whether this process is a child."""
+    import os
+    children: list[int] = []
+    for _ in range(count - 1):
+        pid = os.fork()
+        if pid == 0:
+            return [], True
+        children.append(pid)
+    return children, False
+
+
+def _stop_children(children: list[int], timeout: float = 30.0) -> None:
+    import os
+    import signal
+    import time
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    for pid in children:
+        while True:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                break
+            time.sleep(0.05)
 
 
 def _make_scheduler(services, engine):
@@ -114,13 +194,35 @@ def cmd_run(args, env: Env, with_scheduler: bool = True) -> int:
         return _fail_config(exc)
     from bot.channels.telegram import TelegramStartError
     port = args.port if args.port is not None else (env.port or 8080)
+    workers = getattr(args, "workers", 1)
+    problem = _workers_problem(env, workers)
+    if problem:
+        print(f"insysteme: {problem}", file=sys.stderr)
+        return 2
+    children, is_child = _fork_workers(workers) if workers > 1 else ([], False)
+    if is_child:                        # a worker: web only; the scheduler runs in the supervisor
+        import os
+        code = 0
+        try:
+            asyncio.run(_serve(env, args.host, port, False, reuse_port=True))
+        except KeyboardInterrupt:
+            pass
+        except Exception as exc:
+            print(f"insysteme worker {os.getpid()}: {exc}", file=sys.stderr)
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)                  # not the parent's atexit handlers
     try:
-        asyncio.run(_serve(env, args.host, port, with_scheduler))
+        asyncio.run(_serve(env, args.host, port, with_scheduler, reuse_port=workers > 1,
+                           children=children))
     except KeyboardInterrupt:
         pass
     except (TelegramStartError, RuntimeError) as exc:
         print(f"insysteme: {exc}", file=sys.stderr)
         return 1
+    finally:
+        _stop_children(children)
     return 0
 
 
@@ -143,7 +245,7 @@ def cmd_scheduler(args, env: Env) -> int:
         await scheduler.start()
         beating = asyncio.create_task(_heartbeat(env.var_dir / "scheduler.heartbeat"))
         try:
-            await _until_signalled()
+            await _until_signalled([])
         finally:
             beating.cancel()
             await scheduler.shutdown()
@@ -293,6 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
         r = sub.add_parser(name, help=helptext)
         r.add_argument("--host", default="127.0.0.1")
         r.add_argument("--port", type=int, default=None)
+        r.add_argument("--workers", type=int, default=1,
+                       help="web processes sharing the port (needs REDIS_URL; one per core)")
     sub.add_parser("scheduler", help="reminders and recurring jobs")
     c = sub.add_parser("chat", help="talk to the bot from a terminal as a jeune")
     c.add_argument("--user", default="terminal")

@@ -98,8 +98,10 @@ class Service:
     """`python -m bot.cli web` in webhook mode; several may share a port in turn (a restart)."""
 
     def __init__(self, tmp: Path, api: FakeBotAPI, database_url: str, redis_url: str | None,
-                 port: int | None = None, key: str = "faults-pseudonym-key"):
+                 port: int | None = None, key: str = "faults-pseudonym-key",
+                 extra_args: tuple[str, ...] = ()):
         self.tmp, self.api = tmp, api
+        self.extra_args = list(extra_args)
         self.port = port or free_port()
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": api.token,
                     "TELEGRAM_API_URL": api.url, "TELEGRAM_WEBHOOK_SECRET": SECRET,
@@ -119,7 +121,8 @@ class Service:
 
     async def start(self) -> None:
         with open(self.log, "a") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "web", "--port", str(self.port)],
+            self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "web", "--port", str(self.port),
+                                          *self.extra_args],
                                          env=self.env, cwd=self.tmp, stdout=log, stderr=subprocess.STDOUT)
         try:
             await wait_port(self.port, self.proc, 40)

@@ -6,12 +6,17 @@ the same update twice, to both: the conversation must stay one, in order, each m
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from tests.test_faults import (
-    AGE_Q, COMMUNE_Q, CONSENT_Q, MENU_Q, Service, Telegram, api, private_redis, services,  # noqa: F401
-    texts, wait_text,
+    AGE_Q, COMMUNE_Q, CONSENT_Q, MENU_Q, ROOT, Service, Telegram, api, private_redis,  # noqa: F401
+    services, texts, wait_text,
 )
 
 pytestmark = pytest.mark.slow
@@ -75,3 +80,79 @@ async def test_two_workers_a_burst_of_one_jeune_is_handled_in_arrival_order(tmp_
     await api.wait_idle(quiet=1.0, timeout=15)
     said = texts(api, chat, mark)
     assert sum(COMMUNE_Q in t for t in said) == 1, said
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def test_one_service_with_two_workers_shares_its_port_and_its_conversations(
+        tmp_path, api, private_redis, pg_url, services):
+    """`insysteme web --workers 2`: two processes on one port (the kernel spreads the
+    connections); every conversation goes on in order whichever worker takes a message; both
+    workers do part of the work; SIGTERM stops both cleanly."""
+    service = Service(tmp_path, api, pg_url, private_redis.url, extra_args=("--workers", "2"))
+    services.append(service)
+    await service.start()
+    await api.wait_for("setWebhook", timeout=20, since=api.mark() - 10)
+    [child] = _children(service.proc.pid)
+    before = {pid: _cpu_seconds(pid) for pid in (service.proc.pid, child)}
+    poster = Telegram(api, service)
+    chats = [732_001 + i for i in range(16)]
+
+    async def jeune(chat: int) -> None:
+        for make, expect in ((lambda: api.text_update(chat, "/start"), MENU_Q),
+                             (lambda: api.callback_update(chat, "reperage"), CONSENT_Q),
+                             (lambda: api.callback_update(chat, "oui"), AGE_Q),
+                             (lambda: api.text_update(chat, "19"), COMMUNE_Q)):
+            mark = api.mark()
+            await poster.deliver(make())
+            await wait_text(api, chat, expect, mark)
+
+    await asyncio.gather(*(jeune(chat) for chat in chats))
+    await api.wait_idle(quiet=1.0, timeout=15)
+    for chat in chats:
+        said = texts(api, chat)
+        order = [q for t in said for q in (MENU_Q, CONSENT_Q, AGE_Q, COMMUNE_Q) if q in t]
+        assert order == [MENU_Q, CONSENT_Q, AGE_Q, COMMUNE_Q], f"chat {chat}: {said}"
+    spent = {pid: _cpu_seconds(pid) - before[pid] for pid in before}
+    assert all(s > 0.05 for s in spent.values()), f"a worker did nothing: {spent}"
+    service.proc.terminate()
+    assert await asyncio.to_thread(service.proc.wait, 30) == 0
+    assert not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
+
+
+async def test_a_worker_that_dies_stops_the_service_loudly(tmp_path, api, private_redis, pg_url,
+                                                            services):
+    """Half the capacity gone unnoticed is worse than a restart: the supervisor exits with an
+    error naming the worker, and its process manager restarts the whole service."""
+    service = Service(tmp_path, api, pg_url, private_redis.url, extra_args=("--workers", "2"))
+    services.append(service)
+    await service.start()
+    [child] = _children(service.proc.pid)
+    os.kill(child, signal.SIGKILL)
+    assert await asyncio.to_thread(service.proc.wait, 30) == 1
+    assert f"web worker {child} exited (signal 9)" in service.log.read_text()
+
+
+def test_workers_refuse_a_configuration_they_cannot_share(tmp_path):
+    """Without Redis each worker would keep its own conversation state: refused at once."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": "", "TELEGRAM_BOT_TOKEN": "",
+           "INSYSTEME_VAR": str(tmp_path / "var"), "INSYSTEME_CONFIG": str(ROOT / "config")}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "web", "--workers", "2"], env=env,
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--workers needs REDIS_URL" in done.stderr
+    env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    env["TELEGRAM_BOT_TOKEN"] = "123:abc"
+    env["PUBLIC_URL"] = ""
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "web", "--workers", "2"], env=env,
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--workers needs PUBLIC_URL" in done.stderr
