@@ -632,9 +632,16 @@ class Engine:
             await conversations.touch_in(conn, t.jeune_id, t.incoming.channel, t.at, **touch)
 
         # one transaction for the turn's events, profile, transcript (and inbox row)
-        await records.save_turn(events, jeune_id=t.jeune_id, fix=contact_fix,
-                                profile_updates=event_log.db_values(updates), transcript=transcript,
-                                also=touch_in if together else None)
+        saved = await records.save_turn(
+            events, jeune_id=t.jeune_id, fix=contact_fix, profile_updates=event_log.db_values(updates),
+            transcript=transcript, also=touch_in if together else None,
+            message_id=t.incoming.message_id, at=t.at)
+        if saved is None:
+            # this message's turn was committed before, then its state write failed or the
+            # process died: the redelivery saves the state and answers, and counts nothing twice
+            # (the alert goes out again: a second alert is better than none)
+            log.info("message %s of %s already recorded; state saved again, nothing counted twice",
+                     t.incoming.message_id, t.jeune_id)
         if touch is not None and not together:
             await conversations.touch(t.jeune_id, t.incoming.channel, t.at, **touch)
         if t.alert:

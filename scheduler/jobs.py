@@ -95,6 +95,9 @@ async def enqueue_nudges(services: Any, now: datetime) -> int:
     return await queue.enqueue_many(items, now=now)
 
 
+HANDLED_KEEP_DAYS = 7      # Telegram stops redelivering an update after about a day
+
+
 async def purge_retention(services: Any, now: datetime) -> int:
     """Erase jeunes last seen before the retention period: transcripts, profile, addresses,
     bookings, queued messages. Events stay, re-keyed to a random id (RecordStore.forget)."""
@@ -109,6 +112,7 @@ async def purge_retention(services: Any, now: datetime) -> int:
         await services.records.forget(jeune_id)
         forgotten += 1
     await queue.purge_done(as_utc(now) - timedelta(days=30))
+    await services.records.purge_handled(as_utc(now) - timedelta(days=HANDLED_KEEP_DAYS))
     return forgotten
 
 

@@ -178,3 +178,42 @@ async def test_no_consent_no_personal_data(engine):
     assert profile["first_name"] is None and profile["age"] is None
     assert await engine.s.records.count(transcripts) == 0
     assert await engine.s.records.count(profiles) == 1
+
+
+async def test_a_turn_whose_state_write_failed_after_its_commit_counts_once(engine):
+    """The turn's events are committed, then the state write fails (Redis gone at that instant,
+    or the process killed): the channel delivers the message again. The second run must answer
+    and save the state, and count nothing twice."""
+    from bot.stores import StoreUnavailable
+    state = engine.s.state
+    original = state.locked
+
+    def failing_once(*args, **kwargs):
+        manager = original(*args, **kwargs)
+
+        class Failing:
+            async def __aenter__(self):
+                held = await manager.__aenter__()
+                real_save = held._save
+
+                async def save(value, ttl=None):
+                    state.locked = original          # only this once
+                    raise StoreUnavailable("redis: connection lost (test)")
+                held._save = save
+                self.held, self.real_save = held, real_save
+                return held
+
+            async def __aexit__(self, *exc):
+                self.held._save = self.real_save
+                return await manager.__aexit__(*exc)
+        return Failing()
+
+    state.locked = failing_once
+    with pytest.raises(StoreUnavailable):
+        await engine.handle(msg("salut", message_id="tg:42"))
+    again = await engine.handle(msg("salut", message_id="tg:42"))
+    assert texts(again) == ["Bienvenue.", "Tu veux quoi ?"]
+    assert len(await engine.s.records.list_events(kind="contact")) == 1
+    assert await engine.handle(msg("salut", message_id="tg:42")) == []   # now seen in the state
+    r = await engine.handle(msg("1", message_id="tg:43"))
+    assert texts(r) == ["Ton prénom ?"]                                 # the conversation goes on

@@ -321,7 +321,9 @@ async def _flow_under_outage(tmp_path, api, services, database_url, redis_url, c
 
 
 async def _assert_nothing_lost(api, database_url, chats: list[int], control: int, service: Service):
-    """Every jeune went through the same steps as the control jeune, with at least its events."""
+    """Every jeune went through the same steps as the control jeune, with exactly its events:
+    none lost, none counted twice (a turn run again after a failure that followed its commit
+    writes nothing: RecordStore.save_turn's handled message)."""
     key = Env(secret=service.env["INSYSTEME_SECRET"]).pseudonym_key()
     ids = {chat: jeune_id(key, chat) for chat in chats}
     by_jeune = await events_by_jeune(database_url)
@@ -329,8 +331,9 @@ async def _assert_nothing_lost(api, database_url, chats: list[int], control: int
     assert expected["contact"] >= 1
     for chat in chats:
         got = by_jeune.get(ids[chat], Counter())
-        missing = expected - got
+        missing, extra = expected - got, got - expected
         assert not missing, f"chat {chat}: events lost {dict(missing)} (has {dict(got)})"
+        assert not extra, f"chat {chat}: events counted twice {dict(extra)} (has {dict(got)})"
         said = texts(api, chat)
         assert sum(COMMUNE_Q in t for t in said) == 1, said
         assert sum(AGE_Q in t for t in said) == 1, said

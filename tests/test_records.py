@@ -82,3 +82,31 @@ async def test_sqlite_workers_starting_together_never_meet_a_locked_database(tmp
                 await e.dispose()
         assert sum(1 for r in results if r) == 1
         assert mode == "wal"
+
+
+async def test_a_turn_saved_twice_under_one_message_id_is_written_once(records):
+    """A turn run again (its state write failed after the commit) writes nothing the second time."""
+    at = datetime(2026, 11, 24, 21, 30, tzinfo=timezone.utc)
+    line = [(at, "in", "jeune", "telegram", "salut")]
+    first = await records.save_turn([ev(), ev("reperage")], jeune_id="j_a", transcript=line,
+                                    profile_updates={"age": 17}, message_id="tg:7", at=at)
+    again = await records.save_turn([ev(), ev("reperage")], jeune_id="j_a", transcript=line,
+                                    profile_updates={"age": 18}, message_id="tg:7", at=at)
+    other = await records.save_turn([ev("faq", jeune="j_b")], jeune_id="j_b", message_id="tg:7", at=at)
+    assert len(first) == 2 and again is None and len(other) == 1   # ids are per jeune
+    assert len(await records.list_events(jeune_id="j_a")) == 2
+    assert len(await records.transcript("j_a")) == 1
+    assert (await records.get_profile("j_a"))["age"] == 17
+
+
+async def test_handled_messages_are_purged_after_a_while_and_forgotten_with_the_jeune(records):
+    from bot.stores.records import handled_messages
+    old = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    new = datetime(2026, 11, 24, tzinfo=timezone.utc)
+    await records.save_turn([ev()], jeune_id="j_a", message_id="tg:1", at=old)
+    await records.save_turn([ev()], jeune_id="j_a", message_id="tg:2", at=new)
+    await records.save_turn([ev(jeune="j_b")], jeune_id="j_b", message_id="tg:3", at=new)
+    assert await records.purge_handled(new - timedelta(days=7)) == 1
+    assert await records.count(handled_messages) == 2
+    await records.forget("j_a")
+    assert await records.count(handled_messages) == 1

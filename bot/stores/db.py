@@ -43,6 +43,7 @@ def _create_missing(conn: Connection) -> None:
 # (version, name, step). Append only; never edit a step that has shipped.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: events, profiles, contacts, transcripts", _create_missing),
+    (2, "handled_messages: a turn's writes once, even when it runs again", _create_missing),
 ]
 
 

@@ -87,6 +87,18 @@ transcripts = Table(
     Index("ix_transcripts_jeune", "jeune_id", "id"),
 )
 
+# Messages whose turn is committed. The conversation state (Redis) also lists the last ones seen,
+# but it is written after the turn's transaction: if the process dies or Redis fails in between,
+# the channel delivers the message again and the turn runs again. This row, written in the turn's
+# transaction, makes that second run write nothing. Kept a few days (redeliveries stop long before).
+handled_messages = Table(
+    "handled_messages", metadata,
+    Column("jeune_id", String(64), primary_key=True),
+    Column("message_id", String(128), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_handled_messages_at", "at"),
+)
+
 
 @dataclass
 class Event:
@@ -176,6 +188,23 @@ async def _upsert_profile(conn, jeune_id: str, fields: dict[str, Any]) -> None:
     done = await conn.execute(update(profiles).where(profiles.c.jeune_id == jeune_id).values(**fields))
     if done.rowcount == 0:
         await conn.execute(profiles.insert().values(jeune_id=jeune_id, **fields))
+
+
+_MARK_HANDLED: dict[str, Any] = {}
+
+
+async def _mark_handled(conn, jeune_id: str, message_id: str, at: datetime | None) -> bool:
+    """True when this transaction marked the message handled; False when it already was."""
+    stmt = _MARK_HANDLED.get(conn.dialect.name)
+    if stmt is None:
+        insert = _dialect_insert(conn, handled_messages)
+        if insert is None:
+            raise RuntimeError(f"no INSERT … ON CONFLICT on {conn.dialect.name}")
+        stmt = _MARK_HANDLED[conn.dialect.name] = (
+            insert.on_conflict_do_nothing().returning(handled_messages.c.message_id))
+    row = (await conn.execute(stmt, {"jeune_id": jeune_id, "message_id": message_id[:128],
+                                     "at": at or datetime.now(timezone.utc)})).first()
+    return row is not None
 
 
 async def _link(conn, jeune_id: str, channel: str, address: str) -> None:
@@ -279,11 +308,16 @@ class RecordStore:
                         transcript: Iterable[tuple[datetime, str, str, str, str]] = (),
                         fix: Callable[[list[int]], tuple[int, dict[str, Any]] | None] | None = None,
                         also: Callable[[Any], Awaitable[None]] | None = None,
-                        ) -> list[int]:
+                        message_id: str | None = None, at: datetime | None = None,
+                        ) -> list[int] | None:
         """What one message changes, in one transaction: its events (ids returned in order), then
         `fix(ids)` → (event id, fields) to complete an event, the profile's updates, the transcript
         lines (at, direction, author, channel, text), then `also(conn)` (another store's write of
         the same turn, e.g. the inbox row, on the same engine).
+
+        With `message_id`, the transaction first marks the message handled; when it already was
+        (a turn run again after a failure that followed its commit), nothing is written and None
+        is returned.
 
         Under load each transaction costs several round trips (checkout, BEGIN, COMMIT); a turn
         used to open one per write (docs/performance.md)."""
@@ -299,6 +333,8 @@ class RecordStore:
             if not (fixing or profile_updates or lines or also):
                 return []
         async with self.engine.begin() as conn:
+            if message_id is not None and not await _mark_handled(conn, jeune_id, message_id, at):
+                return None
             ids = []
             if rows:
                 ids = await _insert_events(conn, rows)
@@ -365,9 +401,16 @@ class RecordStore:
             await conn.execute(delete(transcripts).where(transcripts.c.jeune_id == jeune_id))
             await conn.execute(delete(contacts).where(contacts.c.jeune_id == jeune_id))
             await conn.execute(delete(profiles).where(profiles.c.jeune_id == jeune_id))
+            await conn.execute(delete(handled_messages).where(handled_messages.c.jeune_id == jeune_id))
             await conn.execute(
                 update(events).where(events.c.jeune_id == jeune_id).values(jeune_id=anon))
         return anon
+
+    async def purge_handled(self, before: datetime) -> int:
+        """Forget which messages were handled before `before` (redeliveries stop within a day)."""
+        async with self.engine.begin() as conn:
+            done = await conn.execute(delete(handled_messages).where(handled_messages.c.at < before))
+            return done.rowcount or 0
 
     async def jeunes_last_seen_before(self, cutoff: datetime) -> list[str]:
         async with self.engine.connect() as conn:
