@@ -38,6 +38,48 @@ async def security_headers(request: web.Request, handler):
     return response
 
 
+def client_address(request: web.Request, trusted: list) -> str | None:
+    """The client's address: the peer, unless the peer is a trusted proxy; then X-Forwarded-For
+    read from the right, skipping trusted proxies, and the first other address is the client."""
+    peer = request.remote
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    hops = [h.strip() for v in request.headers.getall("X-Forwarded-For", []) for h in v.split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _is_trusted(hop, trusted):
+            return hop if _is_address(hop) else peer
+    return peer
+
+
+def _is_address(text: str | None) -> bool:
+    import ipaddress
+    try:
+        ipaddress.ip_address(text or "")
+    except ValueError:
+        return False
+    return True
+
+
+def _is_trusted(address: str | None, trusted: list) -> bool:
+    import ipaddress
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return any(ip in net for net in trusted if ip.version == net.version)
+
+
+def forwarded_for(trusted: list):
+    """Middleware: `request.remote` becomes the client's address behind trusted proxies."""
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        address = client_address(request, trusted)
+        if address != request.remote:
+            request = request.clone(remote=address)
+        return await handler(request)
+    return middleware
+
+
 class Metrics:
     """Counters in Prometheus text format, kept in-process (one series per worker)."""
 
@@ -58,7 +100,11 @@ class Metrics:
 
 def make_app(services: Services, engine: Engine | None = None) -> web.Application:
     engine = engine or Engine(services)
-    app = web.Application(middlewares=[security_headers], client_max_size=256 * 1024)
+    middlewares = [security_headers]
+    trusted = list(services.config.settings.trusted_proxies)
+    if trusted:
+        middlewares.append(forwarded_for(trusted))
+    app = web.Application(middlewares=middlewares, client_max_size=256 * 1024)
     app["services"] = services
     app["engine"] = engine
     metrics = Metrics()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, field_validator
 
 from bot.mission_locale import parse_range
 
@@ -91,6 +91,10 @@ class Settings(BaseModel):
     network_website: str = "https://www.unml.info/les-missions-locales/annuaire"
     # Telegram group where référents get alerts (crisis, handoff); optional.
     referent_alert_chat_id: int | None = None
+    # Reverse proxies in front of the service (addresses or networks). Only from these is
+    # X-Forwarded-For believed, to find the client's address (login lockout, audit log);
+    # otherwise everyone behind the proxy would share one address, and anyone could forge one.
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
 
     @field_validator("quiet_hours")
     @classmethod

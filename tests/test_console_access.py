@@ -221,6 +221,43 @@ async def test_lockout_per_account_and_per_address(server, clock):
         assert r.status == 401 and "Adresse ou mot de passe incorrect" in await r.text()
 
 
+async def test_lockout_behind_a_trusted_proxy_counts_each_client_not_the_proxy(tmp_path, clock):
+    """Behind a reverse proxy every request comes from the proxy's address: without
+    `trusted_proxies`, five failures from anyone would lock every référent out. With it, the
+    client's address comes from X-Forwarded-For, and only from that proxy."""
+    import ipaddress
+    from tests.test_console_support import console_config
+    config = console_config(trusted_proxies=[ipaddress.ip_network("127.0.0.1/32")])
+    s = await start_server(tmp_path, clock, config=config)
+    try:
+        await add_accounts(s)
+        attacker = {"X-Forwarded-For": "203.0.113.5"}
+        async with client(headers=attacker) as http:
+            for _ in range(5):
+                assert (await login(http, s.url, "nobody@nowhere.fr", "guess")).status == 401
+            assert (await login(http, s.url, "camille@ml-a.fr")).status == 429   # the address is locked
+        # another client behind the same proxy logs in
+        async with client(headers={"X-Forwarded-For": "198.51.100.7, 127.0.0.1"}) as http:
+            r = await login(http, s.url, "camille@ml-a.fr")
+            assert r.status == 303
+        failed = await s.console.audit.entries(action="login_failed")
+        assert {e["ip"] for e in failed} == {"203.0.113.5"}
+    finally:
+        await s.close()
+
+
+async def test_forwarded_for_from_an_untrusted_peer_is_ignored(server):
+    """Without trusted proxies a forged X-Forwarded-For changes nothing: the lockout still
+    counts the real address, so rotating the header does not buy more attempts."""
+    for i in range(5):
+        async with client(headers={"X-Forwarded-For": f"192.0.2.{i}"}) as http:
+            assert (await login(http, server.url, "nobody@nowhere.fr", "guess")).status == 401
+    async with client(headers={"X-Forwarded-For": "192.0.2.99"}) as http:
+        assert (await login(http, server.url, "camille@ml-a.fr")).status == 429
+    failed = await server.console.audit.entries(action="login_failed")
+    assert {e["ip"] for e in failed} == {"127.0.0.1"}
+
+
 async def test_sessions_cookie_rotation_expiry_logout_disable(server, clock, tmp_path):
     async with client() as http:
         r = await login(http, server.url, "camille@ml-a.fr")

@@ -82,9 +82,9 @@ async def add_accounts(server: Server) -> dict[str, Any]:
     }
 
 
-def client() -> aiohttp.ClientSession:
+def client(headers: dict[str, str] | None = None) -> aiohttp.ClientSession:
     # unsafe: keep cookies for 127.0.0.1 (an IP address)
-    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), headers=headers)
 
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
