@@ -2,6 +2,7 @@
 `/healthz` and `/metrics`; built from Services so tests and every command share it."""
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 
@@ -51,22 +52,22 @@ def client_address(request: web.Request, trusted: list) -> str | None:
     return peer
 
 
-def _is_address(text: str | None) -> bool:
-    import ipaddress
+def _ip(text: str | None):
     try:
-        ipaddress.ip_address(text or "")
+        ip = ipaddress.ip_address(text or "")
     except ValueError:
-        return False
-    return True
+        return None
+    # a dual-stack socket shows IPv4 peers as ::ffff:a.b.c.d
+    return getattr(ip, "ipv4_mapped", None) or ip
+
+
+def _is_address(text: str | None) -> bool:
+    return _ip(text) is not None
 
 
 def _is_trusted(address: str | None, trusted: list) -> bool:
-    import ipaddress
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return False
-    return any(ip in net for net in trusted if ip.version == net.version)
+    ip = _ip(address)
+    return ip is not None and any(ip in net for net in trusted if ip.version == net.version)
 
 
 def forwarded_for(trusted: list):

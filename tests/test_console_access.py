@@ -427,3 +427,27 @@ async def test_erasure_removes_private_notes(server):
         await login(http, server.url, "camille@ml-a.fr")
         async with http.get(f"{server.url}/console/c/{jeune_a}") as r:
             assert r.status == 404
+
+
+@pytest.mark.parametrize("peer, header, expected", [
+    ("10.0.0.2", "203.0.113.5", "203.0.113.5"),                    # through the proxy
+    ("::ffff:10.0.0.2", "203.0.113.5", "203.0.113.5"),             # dual-stack socket
+    ("10.0.0.2", "203.0.113.5, 10.0.0.9", "203.0.113.5"),          # two proxies of ours
+    ("10.0.0.2", "198.51.100.1, 203.0.113.5", "203.0.113.5"),      # the left part is the client's say
+    ("10.0.0.2", "not-an-address", "10.0.0.2"),
+    ("10.0.0.2", None, "10.0.0.2"),
+    ("192.0.2.7", "203.0.113.5", "192.0.2.7"),                     # not a proxy of ours: ignored
+])
+def test_client_address_behind_trusted_proxies(peer, header, expected):
+    import ipaddress
+    from unittest.mock import Mock
+
+    from aiohttp.test_utils import make_mocked_request
+
+    from bot.app import client_address
+    transport = Mock()
+    transport.get_extra_info.side_effect = lambda name, default=None: (
+        (peer, 40000) if name == "peername" else default)
+    headers = {"X-Forwarded-For": header} if header else {}
+    request = make_mocked_request("GET", "/console/login", headers=headers, transport=transport)
+    assert client_address(request, [ipaddress.ip_network("10.0.0.0/8")]) == expected

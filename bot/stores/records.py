@@ -6,6 +6,7 @@ random id: the figures still count them, nothing links back to the person.
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -151,37 +152,42 @@ async def _insert_events(conn, rows: list[dict[str, Any]]) -> list[int]:
 
 def _dialect_insert(conn, table: Table):
     """INSERT with ON CONFLICT clauses (PostgreSQL and SQLite both have them)."""
-    if conn.dialect.name == "postgresql":
+    return _dialect_insert_for(conn.dialect.name, table)
+
+
+def _dialect_insert_for(dialect: str, table: Table):
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
-    elif conn.dialect.name == "sqlite":
+    elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:
         return None
     return insert(table)
 
 
-_UPSERTS: dict[tuple[str, frozenset[str]], Any] = {}
+# Statements of the engine's hot path, built once per dialect (and set of columns): building
+# them per turn cost more CPU than running them (docs/performance.md).
+@functools.lru_cache(maxsize=None)
+def _upsert_statement(dialect: str, columns: frozenset[str]):
+    """INSERT … ON CONFLICT (jeune_id) DO UPDATE SET the given columns from the row proposed."""
+    insert = _dialect_insert_for(dialect, profiles)
+    if insert is None:
+        return None
+    return insert.on_conflict_do_update(
+        index_elements=[profiles.c.jeune_id],
+        set_={name: insert.excluded[name] for name in sorted(columns)})
 
 
-def _upsert_statement(conn, columns: frozenset[str]):
-    """INSERT … ON CONFLICT (jeune_id) DO UPDATE SET the given columns from the row proposed;
-    one per dialect and set of columns, built once (building it per turn cost more CPU than
-    running it)."""
-    key = (conn.dialect.name, columns)
-    stmt = _UPSERTS.get(key)
-    if stmt is None:
-        insert = _dialect_insert(conn, profiles)
-        if insert is None:
-            return None
-        stmt = insert.on_conflict_do_update(
-            index_elements=[profiles.c.jeune_id],
-            set_={name: insert.excluded[name] for name in sorted(columns)})
-        _UPSERTS[key] = stmt
-    return stmt
+@functools.lru_cache(maxsize=None)
+def _mark_handled_statement(dialect: str):
+    insert = _dialect_insert_for(dialect, handled_messages)
+    if insert is None:
+        raise RuntimeError(f"no INSERT … ON CONFLICT on {dialect}")
+    return insert.on_conflict_do_nothing().returning(handled_messages.c.message_id)
 
 
 async def _upsert_profile(conn, jeune_id: str, fields: dict[str, Any]) -> None:
-    stmt = _upsert_statement(conn, frozenset(fields)) if fields else None
+    stmt = _upsert_statement(conn.dialect.name, frozenset(fields)) if fields else None
     if stmt is not None:                  # one statement instead of UPDATE then INSERT
         await conn.execute(stmt, {"jeune_id": jeune_id, **fields})
         return
@@ -190,18 +196,9 @@ async def _upsert_profile(conn, jeune_id: str, fields: dict[str, Any]) -> None:
         await conn.execute(profiles.insert().values(jeune_id=jeune_id, **fields))
 
 
-_MARK_HANDLED: dict[str, Any] = {}
-
-
 async def _mark_handled(conn, jeune_id: str, message_id: str, at: datetime | None) -> bool:
     """True when this transaction marked the message handled; False when it already was."""
-    stmt = _MARK_HANDLED.get(conn.dialect.name)
-    if stmt is None:
-        insert = _dialect_insert(conn, handled_messages)
-        if insert is None:
-            raise RuntimeError(f"no INSERT … ON CONFLICT on {conn.dialect.name}")
-        stmt = _MARK_HANDLED[conn.dialect.name] = (
-            insert.on_conflict_do_nothing().returning(handled_messages.c.message_id))
+    stmt = _mark_handled_statement(conn.dialect.name)
     row = (await conn.execute(stmt, {"jeune_id": jeune_id, "message_id": message_id[:128],
                                      "at": at or datetime.now(timezone.utc)})).first()
     return row is not None
