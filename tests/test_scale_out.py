@@ -92,6 +92,29 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class OneConnectionPerUpdate(Telegram):
+    """Telegram opens many connections to a webhook; each update on its own connection here, so
+    the kernel spreads them over the workers (a pooled client could keep all on one)."""
+
+    async def post(self, update: dict, once: bool = False) -> int:
+        import json
+
+        import aiohttp
+
+        from tests.test_faults import SECRET
+        try:
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as s:
+                async with s.post(self.service.hook, data=json.dumps(update), headers={
+                        "Content-Type": "application/json",
+                        "X-Telegram-Bot-Api-Secret-Token": SECRET}) as resp:
+                    await resp.read()
+                    status = resp.status
+        except (aiohttp.ClientError, OSError):
+            status = 0
+        self.statuses[status] += 1
+        return status
+
+
 async def test_one_service_with_two_workers_shares_its_port_and_its_conversations(
         tmp_path, api, private_redis, pg_url, services):
     """`insysteme web --workers 2`: two processes on one port (the kernel spreads the
@@ -100,10 +123,16 @@ async def test_one_service_with_two_workers_shares_its_port_and_its_conversation
     service = Service(tmp_path, api, pg_url, private_redis.url, extra_args=("--workers", "2"))
     services.append(service)
     await service.start()
-    await api.wait_for("setWebhook", timeout=20, since=api.mark() - 10)
+    # each worker registers the webhook once it listens: wait for both
+    for _ in range(200):
+        if len([c for c in api.calls_of("setWebhook") if str(service.port) in c.params.get("url", "")]) >= 2:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the second worker never started:\n" + service.log.read_text()[-2000:])
     [child] = _children(service.proc.pid)
     before = {pid: _cpu_seconds(pid) for pid in (service.proc.pid, child)}
-    poster = Telegram(api, service)
+    poster = OneConnectionPerUpdate(api, service)
     chats = [732_001 + i for i in range(16)]
 
     async def jeune(chat: int) -> None:
