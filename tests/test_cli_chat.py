@@ -167,3 +167,40 @@ def test_refused_consent_leaves_nothing_personal_and_forget_erases(env, tmp_path
     for needle in (lea_id, "Périgueux", "24322"):
         assert needle not in text, needle
     assert report(env) == before
+
+
+def test_booking_through_insysteme_chat_with_ics_and_reminders_planned_across_dst(env, tmp_path):
+    """Issue 6 through the real command: booked on Tuesday 20 October (summer time) for Tuesday
+    27 October (winter time, after the change of the 25th). The .ics carries the Paris wall-clock
+    time; the reminders are planned for 18:00 the day before and 2 hours before, Paris time (the
+    firing itself, with a fake clock: tests/test_rdv.py)."""
+    import sqlite3
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    assert "Prendre rendez-vous" in chat(env, "b1", ["bonjour"], at="2026-10-20T19:00")
+    out = chat(env, "b1", ["Prendre rendez-vous", "Périgueux"], at="2026-10-20T19:01")
+    assert "prochains rendez-vous libres" in out
+    out = chat(env, "b1", ["mardi 27 octobre"], at="2026-10-20T19:02")
+    assert "mar. 27 oct. à 10h00" in out
+    out = chat(env, "b1", ["mar. 27 oct. à 10h00"], at="2026-10-20T19:03")
+    assert "Ton rendez-vous : mardi 27 octobre à 10h00" in out
+    assert "Mission Locale du Grand Périgueux" in out
+    ics = Path(env["INSYSTEME_VAR"]) / "attachments" / "rendez-vous-mission-locale.ics"
+    assert f"→ {ics}]" in out
+    text = ics.read_text(encoding="utf-8")
+    assert "DTSTART;TZID=Europe/Paris:20261027T100000" in text
+    assert "DTEND;TZID=Europe/Paris:20261027T103000" in text
+    con = sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    rows = con.execute("select key, due_at, status from due_messages order by due_at").fetchall()
+    con.close()
+    paris = ZoneInfo("Europe/Paris")
+    planned = {key.rsplit(":", 1)[-1]: datetime.fromisoformat(due).replace(tzinfo=timezone.utc)
+               .astimezone(paris).strftime("%Y-%m-%d %H:%M %Z") for key, due, _ in rows}
+    # H-2 is 08:00, inside the quiet hours (21:00-09:00): it goes out when they end
+    assert planned == {"j-1": "2026-10-26 18:00 CET", "h-2": "2026-10-27 09:00 CET"}
+    assert {status for *_, status in rows} == {"pending"}
+    con = sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    kinds = [k for (k,) in con.execute("select kind from events where kind like 'rdv%'")]
+    con.close()
+    assert kinds == ["rdv_booked"]
