@@ -87,6 +87,9 @@ async def _until_signalled(children: list[int]) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if not children:
+        await stop.wait()
+        return
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), timeout=1.0)

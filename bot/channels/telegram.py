@@ -772,8 +772,8 @@ class TelegramChannel:
                         "editMessageText", text=text, chat_id=message.chat.id,
                         message_id=message.message_id))
                     return
-            await self._call(message.chat.id, lambda: self.bot.edit_message_reply_markup(
-                chat_id=message.chat.id, message_id=message.message_id, reply_markup=None))
+            await self._call(message.chat.id, lambda: self._post(   # no markup: the keyboard goes
+                "editMessageReplyMarkup", chat_id=message.chat.id, message_id=message.message_id))
         except (BadRequest, DeliveryFailed, _Unreachable) as err:   # already edited, too old…
             log.debug("could not close the keyboard: %s", err)
 

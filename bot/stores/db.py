@@ -109,22 +109,23 @@ async def _use_wal(engine: AsyncEngine, patience: float = 30.0) -> None:
     """Put the SQLite file in WAL mode (readers never block the writer), once per file.
 
     The switch bypasses busy_timeout, so a worker that meets another one's lock retries here."""
-    deadline = asyncio.get_running_loop().time() + patience
-    mode = None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
     while True:
         try:
             async with engine.connect() as conn:
                 mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+                if str(mode).lower() not in ("wal", "memory"):
+                    mode = (await conn.exec_driver_sql("PRAGMA journal_mode=WAL")).scalar()
                 if str(mode).lower() in ("wal", "memory"):
                     return
-                mode = (await conn.exec_driver_sql("PRAGMA journal_mode=WAL")).scalar()
-                if str(mode).lower() == "wal":
-                    return
+                problem: Exception = RuntimeError(f"SQLite stays in journal mode {mode!r}")
         except OperationalError as exc:
-            if "locked" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+            if "locked" not in str(exc):
                 raise
-        if asyncio.get_running_loop().time() > deadline:
-            raise RuntimeError(f"could not put the SQLite database in WAL mode (still {mode!r})")
+            problem = exc
+        if loop.time() > deadline:
+            raise RuntimeError("could not put the SQLite database in WAL mode") from problem
         await asyncio.sleep(0.05)
 
 
