@@ -783,3 +783,21 @@ async def test_real_engine_restart_between_two_messages(tmp_path, clock, api, da
     await second[0].drain()
     assert api.sent(CHAT)[-1] == "Tu as quel âge ?"
     await stop(*second)
+
+
+async def test_a_press_under_a_document_removes_its_keyboard(hooked):
+    """A document (the .ics) has a caption, not a text: the keyboard goes with
+    editMessageReplyMarkup, and the press is answered."""
+    api = hooked.api
+    api.text_update(CHAT, "hello")
+    await hooked.channel.send(str(CHAT), [Reply(
+        "", attachment=Attachment("rdv.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
+        buttons=[Button("Annuler", "rdv:cancel")])])
+    document = api.calls_of("sendDocument", CHAT, ok=True)[0]
+    mid = document.response["result"]["message_id"]
+    assert api.messages[(CHAT, mid)]["reply_markup"]["inline_keyboard"]
+    press = api.callback_update(CHAT, "rdv:cancel", message_id=mid)
+    assert await hooked.post(press) == 200
+    assert press["callback_query"]["id"] in api.answered_callbacks
+    assert [c.ok for c in api.calls_of("editMessageReplyMarkup", CHAT)] == [True]
+    assert "reply_markup" not in api.messages[(CHAT, mid)]
