@@ -110,15 +110,15 @@ class Engine:
                 return []
             first_time = state["profile"] is None
             if first_time:
-                state["profile"] = await self._load_profile(jeune_id, incoming)
+                state["profile"] = await self._load_profile(jeune_id)
             at = as_utc(incoming.at) if incoming.at else self.s.clock.now()
             turn = Turn(incoming, jeune_id, at, state, state["profile"])
             await self._process(turn)
             await self._save(turn, first_time, held)
             return turn.replies
 
-    async def _load_profile(self, jeune_id: str, incoming: Incoming) -> dict:
-        profile = await self.s.records.profile_or_link(jeune_id, incoming.channel, incoming.address)
+    async def _load_profile(self, jeune_id: str) -> dict:
+        profile = await self.s.records.get_profile(jeune_id)
         if profile is None:
             return {}
         return {k: (v.isoformat() if isinstance(v, datetime) else v)
@@ -635,7 +635,8 @@ class Engine:
         saved = await records.save_turn(
             events, jeune_id=t.jeune_id, fix=contact_fix, profile_updates=event_log.db_values(updates),
             transcript=transcript, also=touch_in if together else None,
-            message_id=t.incoming.message_id, at=t.at)
+            message_id=t.incoming.message_id, at=t.at,
+            link=(t.incoming.channel, t.incoming.address) if first_time else None)
         if saved is None:
             # this message's turn was committed before, then its state write failed or the
             # process died: the redelivery saves the state and answers, and counts nothing twice

@@ -110,3 +110,56 @@ async def test_handled_messages_are_purged_after_a_while_and_forgotten_with_the_
     assert await records.count(handled_messages) == 2
     await records.forget("j_a")
     assert await records.count(handled_messages) == 1
+
+
+async def test_turns_saved_at_once_share_transactions_and_each_gets_its_own_ids(records):
+    """Group commit: 60 turns at once are written in fewer transactions than turns, each turn
+    gets back exactly its events' ids, its profile, transcript and address link."""
+    import asyncio
+    at = datetime(2026, 11, 24, 22, 0, tzinfo=timezone.utc)
+
+    async def turn(n: int):
+        jeune = f"j_{n}"
+        kinds = ["contact"] + ["faq"] * (n % 3)
+        ids = await records.save_turn(
+            [ev(k, jeune=jeune, data={"n": n}) for k in kinds], jeune_id=jeune,
+            profile_updates={"age": 16 + n % 10} if n % 2 else {"age": 16 + n % 10, "cohort": "repere"},
+            transcript=[(at, "in", "jeune", "telegram", f"message {n}")],
+            message_id=f"tg:{n}", at=at, link=("telegram", str(1000 + n)))
+        return n, kinds, ids
+
+    before = records._group.batches
+    results = await asyncio.gather(*(turn(n) for n in range(60)))
+    assert records._group.batches - before < 60
+    all_ids = [i for _, _, ids in results for i in ids]
+    assert len(all_ids) == len(set(all_ids))
+    for n, kinds, ids in results:
+        assert len(ids) == len(kinds)
+        stored = await records.list_events(jeune_id=f"j_{n}")
+        assert sorted(e.id for e in stored) == sorted(ids)
+        assert all(e.data == {"n": n} for e in stored)
+        assert (await records.get_profile(f"j_{n}"))["age"] == 16 + n % 10
+        assert [t["text"] for t in await records.transcript(f"j_{n}")] == [f"message {n}"]
+        assert await records.jeune_for_address("telegram", str(1000 + n)) == f"j_{n}"
+
+
+async def test_one_bad_turn_in_a_batch_does_not_fail_the_others(records):
+    """A turn whose write fails (here, its `also` callback raises) fails alone; the turns that
+    shared its transaction are written again on their own and kept."""
+    import asyncio
+
+    async def broken(conn):
+        raise ValueError("a bug in a callback")
+
+    async def turn(n: int):
+        return await records.save_turn([ev("contact", jeune=f"j_{n}")], jeune_id=f"j_{n}",
+                                       message_id=f"tg:{n}", also=broken if n == 3 else None)
+
+    results = await asyncio.gather(*(turn(n) for n in range(8)), return_exceptions=True)
+    assert isinstance(results[3], ValueError)
+    assert all(isinstance(r, list) and len(r) == 1 for i, r in enumerate(results) if i != 3)
+    assert await records.list_events(jeune_id="j_3") == []
+    assert len(await records.list_events()) == 7
+    # the failed turn was not marked handled: its redelivery is written
+    assert len(await records.save_turn([ev("contact", jeune="j_3")], jeune_id="j_3",
+                                       message_id="tg:3")) == 1

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.stores.db import metadata
+from bot.stores.group_commit import GroupCommit, TurnWrite
 
 events = Table(
     "events", metadata,
@@ -183,7 +184,14 @@ def _mark_handled_statement(dialect: str):
     insert = _dialect_insert_for(dialect, handled_messages)
     if insert is None:
         raise RuntimeError(f"no INSERT … ON CONFLICT on {dialect}")
-    return insert.on_conflict_do_nothing().returning(handled_messages.c.message_id)
+    return insert.on_conflict_do_nothing().returning(handled_messages.c.jeune_id,
+                                                     handled_messages.c.message_id)
+
+
+@functools.lru_cache(maxsize=None)
+def _link_statement(dialect: str):
+    insert = _dialect_insert_for(dialect, contacts)
+    return insert.on_conflict_do_nothing() if insert is not None else None
 
 
 async def _upsert_profile(conn, jeune_id: str, fields: dict[str, Any]) -> None:
@@ -194,14 +202,6 @@ async def _upsert_profile(conn, jeune_id: str, fields: dict[str, Any]) -> None:
     done = await conn.execute(update(profiles).where(profiles.c.jeune_id == jeune_id).values(**fields))
     if done.rowcount == 0:
         await conn.execute(profiles.insert().values(jeune_id=jeune_id, **fields))
-
-
-async def _mark_handled(conn, jeune_id: str, message_id: str, at: datetime | None) -> bool:
-    """True when this transaction marked the message handled; False when it already was."""
-    stmt = _mark_handled_statement(conn.dialect.name)
-    row = (await conn.execute(stmt, {"jeune_id": jeune_id, "message_id": message_id[:128],
-                                     "at": at or datetime.now(timezone.utc)})).first()
-    return row is not None
 
 
 async def _link(conn, jeune_id: str, channel: str, address: str) -> None:
@@ -239,6 +239,7 @@ class RecordStore:
 
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
+        self._group = GroupCommit(self._write_batch, database_down)
         # single statements that need no transaction: no BEGIN/COMMIT round trips
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
@@ -281,24 +282,9 @@ class RecordStore:
 
     # profiles ---------------------------------------------------------------------------------
     async def get_profile(self, jeune_id: str) -> dict[str, Any] | None:
-        async with self.engine.connect() as conn:
-            return await _profile(conn, jeune_id)
-
-    async def profile_or_link(self, jeune_id: str, channel: str, address: str) -> dict[str, Any] | None:
-        """The profile; when there is none yet (a new jeune), the address is linked to the id.
-
-        What a first message needs, in one or two statements and no transaction: the link is an
-        INSERT … ON CONFLICT DO NOTHING, so two workers linking at once do not collide."""
+        """One statement, no transaction (no BEGIN/ROLLBACK round trips: a first message reads it)."""
         async with self._autocommit.connect() as conn:
-            profile = await _profile(conn, jeune_id)
-            if profile is None:
-                insert = _dialect_insert(conn, contacts)
-                if insert is None:
-                    await _link(conn, jeune_id, channel, address)
-                else:
-                    await conn.execute(insert.values(
-                        channel=channel, address=address, jeune_id=jeune_id).on_conflict_do_nothing())
-            return profile
+            return await _profile(conn, jeune_id)
 
     async def save_turn(self, items: Iterable[Event], *, jeune_id: str,
                         profile_updates: dict[str, Any] | None = None,
@@ -306,46 +292,88 @@ class RecordStore:
                         fix: Callable[[list[int]], tuple[int, dict[str, Any]] | None] | None = None,
                         also: Callable[[Any], Awaitable[None]] | None = None,
                         message_id: str | None = None, at: datetime | None = None,
+                        link: tuple[str, str] | None = None,
                         ) -> list[int] | None:
         """What one message changes, in one transaction: its events (ids returned in order), then
         `fix(ids)` → (event id, fields) to complete an event, the profile's updates, the transcript
-        lines (at, direction, author, channel, text), then `also(conn)` (another store's write of
-        the same turn, e.g. the inbox row, on the same engine).
+        lines (at, direction, author, channel, text), the `link` (channel, address) of a new
+        jeune, then `also(conn)` (another store's write of the same turn, e.g. the inbox row, on
+        the same engine).
 
         With `message_id`, the transaction first marks the message handled; when it already was
         (a turn run again after a failure that followed its commit), nothing is written and None
         is returned.
 
-        Under load each transaction costs several round trips (checkout, BEGIN, COMMIT); a turn
-        used to open one per write (docs/performance.md)."""
+        Turns saved at the same moment share their transaction (bot/stores/group_commit.py):
+        returns once this turn is committed."""
         unknown = set(profile_updates or {}) - set(PROFILE_FIELDS)
         if unknown:
             raise ValueError(f"unknown profile fields: {sorted(unknown)}")
         rows = [e.row() for e in items]
         lines = [dict(jeune_id=jeune_id, at=at, direction=direction, author=author, channel=channel,
                       text=text) for at, direction, author, channel, text in transcript]
-        fixing = None
         if not rows:                          # a button press often writes nothing at all
             fixing = fix([]) if fix is not None else None
-            if not (fixing or profile_updates or lines or also):
+            if not (fixing or profile_updates or lines or also or link):
                 return []
+            fix = (lambda _ids, fixing=fixing: fixing) if fixing else None
+        return await self._group.submit(TurnWrite(
+            jeune_id=jeune_id, events=rows, profile_updates=dict(profile_updates or {}),
+            transcript=lines, fix=fix, also=also, message_id=message_id, at=at, link=link))
+
+    async def _write_batch(self, batch: list[TurnWrite]) -> list[list[int] | None]:
+        """The turns of a batch in one transaction, one statement per table where it can."""
         async with self.engine.begin() as conn:
-            if message_id is not None and not await _mark_handled(conn, jeune_id, message_id, at):
-                return None
-            ids = []
-            if rows:
-                ids = await _insert_events(conn, rows)
-                fixing = fix(ids) if fix is not None else None
-            if fixing is not None:
-                event_id, fields = fixing
-                await conn.execute(update(events).where(events.c.id == event_id).values(**fields))
-            if profile_updates:
-                await _upsert_profile(conn, jeune_id, profile_updates)
+            dialect = conn.dialect.name
+            marks = [w for w in batch if w.message_id is not None]
+            already: set[tuple[str, str]] = set()
+            if marks:
+                params = [{"jeune_id": w.jeune_id, "message_id": w.message_id[:128],
+                           "at": w.at or datetime.now(timezone.utc)} for w in marks]
+                fresh = {(r[0], r[1]) for r in
+                         await conn.execute(_mark_handled_statement(dialect), params)}
+                already = {(p["jeune_id"], p["message_id"]) for p in params} - fresh
+            todo = [w for w in batch
+                    if w.message_id is None or (w.jeune_id, w.message_id[:128]) not in already]
+            rows = [row for w in todo for row in w.events]
+            ids = await _insert_events(conn, rows) if rows else []
+            results: dict[int, list[int]] = {}
+            links, lines, upserts = [], [], {}
+            start = 0
+            for w in todo:
+                mine = ids[start:start + len(w.events)]
+                start += len(w.events)
+                results[id(w)] = mine
+                fixing = w.fix(mine) if w.fix is not None else None
+                if fixing is not None:
+                    event_id, fields = fixing
+                    await conn.execute(update(events).where(events.c.id == event_id).values(**fields))
+                if w.profile_updates:
+                    upserts.setdefault(frozenset(w.profile_updates), []).append(
+                        {"jeune_id": w.jeune_id, **w.profile_updates})
+                if w.link is not None:
+                    links.append({"channel": w.link[0], "address": w.link[1], "jeune_id": w.jeune_id})
+                lines += w.transcript
+            for columns, params in upserts.items():
+                stmt = _upsert_statement(dialect, columns)
+                if stmt is not None:
+                    await conn.execute(stmt, params)
+                else:
+                    for p in params:
+                        await _upsert_profile(conn, p.pop("jeune_id"), p)
+            if links:
+                stmt = _link_statement(dialect)
+                if stmt is not None:
+                    await conn.execute(stmt, links)
+                else:
+                    for p in links:
+                        await _link(conn, p["jeune_id"], p["channel"], p["address"])
             if lines:
                 await conn.execute(transcripts.insert(), lines)
-            if also is not None:
-                await also(conn)
-            return ids
+            for w in todo:
+                if w.also is not None:
+                    await w.also(conn)
+        return [results.get(id(w)) for w in batch]
 
     async def update_profile(self, jeune_id: str, **fields: Any) -> None:
         unknown = set(fields) - set(PROFILE_FIELDS)
