@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import re
 import secrets
@@ -155,6 +156,23 @@ def keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
     Raises ValueError when a value does not fit Telegram's 64-byte callback_data: a flow bug that
     must show up in tests, not as a button that silently does nothing.
     """
+    rows = keyboard_rows(buttons)
+    if rows is None:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.value) for b in row]
+                                 for row in rows])
+
+
+def keyboard_json(buttons: list[Button]) -> dict | None:
+    """The same keyboard as Bot API JSON (`reply_markup`), for the calls sent without PTB objects."""
+    rows = keyboard_rows(buttons)
+    if rows is None:
+        return None
+    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.value} for b in row]
+                                for row in rows]}
+
+
+def keyboard_rows(buttons: list[Button]) -> list[list[Button]] | None:
     if not buttons:
         return None
     for button in buttons:
@@ -164,9 +182,8 @@ def keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
                              f"{MAX_CALLBACK_DATA}")
         if not button.label.strip():
             raise ValueError(f"button with value {button.value!r} has an empty label")
-    tg = [InlineKeyboardButton(b.label, callback_data=b.value) for b in buttons]
     per_row = 2 if all(len(b.label) <= SHORT_LABEL for b in buttons) else 1
-    return InlineKeyboardMarkup([tg[i:i + per_row] for i in range(0, len(tg), per_row)])
+    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
 
 
 def start_code(text: str) -> tuple[bool, str | None]:
@@ -284,6 +301,16 @@ def _seconds(err: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+class _JsonBody:
+    """A Bot API call's parameters as one JSON body (Telegram accepts application/json), read by
+    AiohttpRequest.do_request where PTB passes its RequestData."""
+    __slots__ = ("body",)
+    multipart_data = None
+
+    def __init__(self, params: dict[str, Any]):
+        self.body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 class AiohttpRequest(BaseRequest):
     """PTB's HTTP layer on aiohttp instead of httpx: the same requests on the wire (urlencoded form,
     multipart with files), about a third of the CPU per call. Under a burst of webhook updates the
@@ -325,7 +352,9 @@ class AiohttpRequest(BaseRequest):
             connect=None if None in (connect, pool) else connect + pool,
             sock_connect=connect, sock_read=read)
         files = request_data.multipart_data if request_data else None
-        if files:
+        if isinstance(request_data, _JsonBody):
+            body, headers = request_data.body, {"Content-Type": "application/json"}
+        elif files:
             body: Any = aiohttp.FormData(request_data.json_parameters)
             for name, (filename, content, mime) in files.items():
                 body.add_field(name, content, filename=filename, content_type=mime)
@@ -411,13 +440,15 @@ class TelegramChannel:
         self.send_retries = send_retries
         self.retry_backoff = retry_backoff
         self.group_pointer_every = group_pointer_every
+        self._request = AiohttpRequest(connection_pool_size=64, timeout=request_timeout)
+        self._limits = _Limits(overall_rate=overall_rate, chat_rate=chat_rate, chat_burst=chat_burst)
         self.bot = ExtBot(
             token=token,
             base_url=f"{self.api_url}/bot",
             base_file_url=f"{self.api_url}/file/bot",
-            request=AiohttpRequest(connection_pool_size=64, timeout=request_timeout),
+            request=self._request,
             get_updates_request=AiohttpRequest(connection_pool_size=2, timeout=request_timeout),
-            rate_limiter=_Limits(overall_rate=overall_rate, chat_rate=chat_rate, chat_burst=chat_burst),
+            rate_limiter=self._limits,
         )
         self._recent = _RecentIds()
         self._inflight: dict[int, asyncio.Future] = {}
@@ -802,7 +833,7 @@ class TelegramChannel:
         return True
 
     async def _send_one(self, chat_id: int, reply: Reply) -> None:
-        markup = keyboard(reply.buttons)
+        markup = keyboard_json(reply.buttons)
         parts = split_text(_shown_text(reply)) if reply.text.strip() else []
         for index, part in enumerate(parts):
             last = index == len(parts) - 1 and reply.attachment is None
@@ -813,14 +844,18 @@ class TelegramChannel:
             document = InputFile(attachment.content, filename=attachment.filename)
             document.mimetype = attachment.mime or document.mimetype
             await self._call(chat_id, lambda: self.bot.send_document(
-                chat_id, document, reply_markup=markup))
+                chat_id, document, reply_markup=keyboard(reply.buttons)))
 
     def _post(self, method: str, **params: Any):
-        """A Bot API call whose answer we do not read, through PTB's own pipeline (defaults, our
-        rate limiter, our request layer, PTB's error classes) but without turning the returned
-        Message into PTB objects: that parsing was a third of PTB's share of the CPU under load
-        (docs/performance.md). `Bot._post` is private; PTB is pinned to 22.x in pyproject."""
-        return self.bot._post(method, data=params)
+        """A Bot API call whose answer we do not read (replies, edits, callback answers): one JSON
+        body through our rate limiter and PTB's request layer (`BaseRequest.post`: its error
+        classes, 429 → RetryAfter), without PTB's Bot pipeline turning parameters into objects and
+        the answer into a Message: that pipeline was a sixth of the CPU under load
+        (docs/performance.md). No PTB `Defaults` are used, so nothing is lost by skipping it."""
+        data = {key: value for key, value in params.items() if value is not None}
+        return self._limits.process_request(
+            self._request.post, (f"{self.bot.base_url}/{method}",),
+            {"request_data": _JsonBody(data)}, method, data, None)
 
     async def _call(self, chat_id: int, make_call) -> Any:
         try:
