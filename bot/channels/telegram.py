@@ -67,6 +67,8 @@ from telegram.request import BaseRequest, RequestData
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels import telegram_updates
+from bot.channels.telegram_updates import ButtonPress, Pressed, TextMessage
 from bot.clock import Clock, SystemClock
 from bot.messages import Button, Incoming, Reply
 from bot.stores import StoreUnavailable
@@ -629,6 +631,12 @@ class TelegramChannel:
         future = asyncio.get_running_loop().create_future()
         self._inflight[update_id] = future
         try:
+            common = telegram_updates.read(update) if isinstance(update, dict) else None
+            if common is not None:       # a text or a button press: no PTB objects needed
+                await self._on_common(common)
+                self._recent.add(update_id)
+                future.set_result(None)
+                return
             if isinstance(update, dict):
                 try:
                     update = Update.de_json(update, self.bot)
@@ -646,6 +654,32 @@ class TelegramChannel:
             raise
         finally:
             del self._inflight[update_id]
+
+    async def _on_common(self, common: TextMessage | ButtonPress) -> None:
+        """The two usual updates, read from JSON; the same outcome as `_dispatch` on PTB objects."""
+        if isinstance(common, ButtonPress):
+            self._spawn(self._answer_query(common.query_id))
+            pressed = common.pressed
+            incoming = Incoming(channel=CHANNEL, address=str(pressed.chat_id), kind="button",
+                                text=pressed.label or "", button_value=common.data,
+                                message_id=f"tg:{common.update_id}", first_name=common.first_name)
+            replies = await self._handle(incoming)
+            self._send_later(pressed.chat_id, replies, close_keyboard=pressed)
+            return
+        incoming = self._text_incoming(common.update_id, common.chat_id, common.text, common.date,
+                                       common.first_name)
+        self._send_later(common.chat_id, await self._handle(incoming))
+
+    def _text_incoming(self, update_id: int, chat_id: int, text: str, at: datetime,
+                       first_name: str | None) -> Incoming:
+        base = dict(channel=CHANNEL, address=str(chat_id), message_id=f"tg:{update_id}",
+                    first_name=first_name, at=at)
+        is_start, code = start_code(text)
+        if is_start:
+            if code is None and len(text.split()) > 1:
+                log.info("deep-link code rejected (charset/length) in update %s", update_id)
+            return Incoming(kind="start", text=text, source=code, **base)
+        return Incoming(kind="text", text=text, **base)
 
     async def _dispatch(self, update: Update) -> None:
         chat = update.effective_chat
@@ -685,13 +719,11 @@ class TelegramChannel:
             return Incoming(kind="edited", text=text, at=message.edit_date or message.date, **base), None
         at = message.date
         if message.text is not None:
-            is_start, code = start_code(message.text)
-            if is_start:
-                if code is None and len(message.text.split()) > 1:
-                    log.info("deep-link code rejected (charset/length) in update %s", update.update_id)
-                return Incoming(kind="start", text=message.text, source=code, at=at, **base), None
-            note = FORWARD_NOTE if message.forward_origin is not None else None
-            return Incoming(kind="text", text=message.text, at=at, **base), note
+            incoming = self._text_incoming(update.update_id, message.chat.id, message.text, at,
+                                           base["first_name"])
+            note = (FORWARD_NOTE if incoming.kind == "text" and message.forward_origin is not None
+                    else None)
+            return incoming, note
         kind = self._media_kind(message)
         if kind is None:                 # a service message (pinned, users shared…): nothing to say
             return None, None
@@ -721,7 +753,9 @@ class TelegramChannel:
                             button_value=query.data, message_id=f"tg:{update.update_id}",
                             first_name=query.from_user.first_name if query.from_user else None)
         replies = await self._handle(incoming)
-        self._send_later(chat.id, replies, close_keyboard=(message, label) if message else None)
+        pressed = Pressed(chat.id, message.message_id, message.text, message.reply_markup is not None,
+                          label) if message else None
+        self._send_later(chat.id, replies, close_keyboard=pressed)
 
     @staticmethod
     def _pressed_label(message: Message | None, data: str) -> str | None:
@@ -775,14 +809,14 @@ class TelegramChannel:
             log.error("Telegram background send failed", exc_info=task.exception())
 
     def _send_later(self, chat_id: int, replies: list[Reply],
-                    close_keyboard: tuple[Message, str | None] | None = None) -> None:
+                    close_keyboard: Pressed | None = None) -> None:
         if not replies and close_keyboard is None:
             return
 
         async def job() -> None:
             async with self._chat_locks.hold(chat_id):
                 if close_keyboard is not None and replies:
-                    await self._close_keyboard(*close_keyboard)
+                    await self._close_keyboard(close_keyboard)
                 if replies:
                     try:
                         await self._deliver(chat_id, replies)
@@ -791,20 +825,20 @@ class TelegramChannel:
 
         self._spawn(job())
 
-    async def _close_keyboard(self, message: Message, label: str | None) -> None:
+    async def _close_keyboard(self, pressed: Pressed) -> None:
         """The answered question loses its buttons; the choice stays visible under it."""
-        if message.reply_markup is None:
+        if not pressed.has_keyboard:
             return
+        chat_id, message_id = pressed.chat_id, pressed.message_id
         try:
-            if label and message.text:
-                text = f"{message.text}\n\n👉 {label}"
+            if pressed.label and pressed.text:
+                text = f"{pressed.text}\n\n👉 {pressed.label}"
                 if utf16_len(text) <= MAX_TEXT:
-                    await self._call(message.chat.id, lambda: self._post(
-                        "editMessageText", text=text, chat_id=message.chat.id,
-                        message_id=message.message_id))
+                    await self._call(chat_id, lambda: self._post(
+                        "editMessageText", text=text, chat_id=chat_id, message_id=message_id))
                     return
-            await self._call(message.chat.id, lambda: self._post(   # no markup: the keyboard goes
-                "editMessageReplyMarkup", chat_id=message.chat.id, message_id=message.message_id))
+            await self._call(chat_id, lambda: self._post(   # no markup: the keyboard goes
+                "editMessageReplyMarkup", chat_id=chat_id, message_id=message_id))
         except (BadRequest, DeliveryFailed, _Unreachable) as err:   # already edited, too old…
             log.debug("could not close the keyboard: %s", err)
 
