@@ -127,3 +127,38 @@ async def test_redis_lease_expires_when_its_holder_dies(redis_prefix):
         assert held.value is None
     await alive.close()
     await dead.close()
+
+
+async def test_many_jeunes_at_once_each_read_and_save_their_own_state(store):
+    """The hot path under load: 50 jeunes' turns at once (on Redis their scripts share pipelines),
+    each reads its own state and saves its own, twice over."""
+    async def turn(n: int) -> None:
+        async with store.locked(f"j{n}", f"conv:j{n}") as held:
+            value = held.value or {"n": n, "turns": 0}
+            assert value["n"] == n
+            value["turns"] += 1
+            await held.save(value, ttl=60)
+
+    for _ in range(2):
+        await asyncio.gather(*(turn(n) for n in range(50)))
+    for n in range(50):
+        assert await store.get(f"conv:j{n}") == {"n": n, "turns": 2}
+
+
+async def test_redis_that_lost_its_scripts_is_given_them_again(redis_prefix):
+    """A Redis restart forgets loaded scripts (NOSCRIPT): a pipeline of turns reloads them."""
+    import redis.asyncio as aioredis
+    store = RedisStateStore(REDIS_URL, prefix=redis_prefix)
+    admin = aioredis.from_url(REDIS_URL)
+    try:
+        async def turn(n: int) -> None:
+            async with store.locked(f"j{n}", f"conv:j{n}") as held:
+                await held.save({"n": n, "seen": (held.value or {}).get("seen", 0) + 1}, ttl=60)
+
+        await asyncio.gather(*(turn(n) for n in range(10)))
+        await admin.script_flush()
+        await asyncio.gather(*(turn(n) for n in range(10)))
+        assert [(await store.get(f"conv:j{n}"))["seen"] for n in range(10)] == [2] * 10
+    finally:
+        await admin.aclose()
+        await store.close()
