@@ -147,8 +147,9 @@ class Engine:
                 t.replies.append(Reply(textes.EDITED))
             return
 
-        # crisis first, always: during a flow, a booking, a référent's takeover
-        crisis = self._crisis(text) if text else None
+        # crisis first, always: during a flow, a booking, a référent's takeover (a button press
+        # carries our own label, not the jeune's words: nothing to look for)
+        crisis = self._crisis(text) if text and inc.kind != "button" else None
         if crisis:
             await self._on_crisis(t, crisis, text)
             return
@@ -627,14 +628,13 @@ class Engine:
                          first_name=profile.get("first_name") if consent else None)
         # the inbox row goes in the turn's transaction when both stores share the database
         together = touch is not None and conversations.engine is records.engine
-
-        async def touch_in(conn) -> None:
-            await conversations.touch_in(conn, t.jeune_id, t.incoming.channel, t.at, **touch)
+        inbox = (conversations.touch_many_in, dict(
+            jeune_id=t.jeune_id, channel=t.incoming.channel, at=t.at, **touch)) if together else None
 
         # one transaction for the turn's events, profile, transcript (and inbox row)
         saved = await records.save_turn(
             events, jeune_id=t.jeune_id, fix=contact_fix, profile_updates=event_log.db_values(updates),
-            transcript=transcript, also=touch_in if together else None,
+            transcript=transcript, batched=inbox,
             message_id=t.incoming.message_id, at=t.at,
             link=(t.incoming.channel, t.incoming.address) if first_time else None)
         if saved is None:

@@ -38,9 +38,12 @@ conversations = Table(
 # Built once: on the engine's hot path, building `.where(...).values(...)` per turn cost more CPU
 # than running the statement (docs/performance.md). The UPDATE's SET columns come from the
 # parameters given at execution.
-_SELECT_ONE = select(conversations).where(conversations.c.jeune_id == bindparam("_jeune"))
+_SELECT_MANY = select(conversations).where(
+    conversations.c.jeune_id.in_(bindparam("_jeunes", expanding=True)))
 _INSERT = conversations.insert()
-_UPDATE_ONE = update(conversations).where(conversations.c.jeune_id == bindparam("_jeune"))
+# every column from the parameters (`_name`): one statement for rows changing different columns
+_UPDATE_ROW = update(conversations).where(conversations.c.jeune_id == bindparam("_jeune")).values(
+    {c.name: bindparam("_" + c.name) for c in conversations.columns if c.name != "jeune_id"})
 
 
 class ConversationStore:
@@ -62,26 +65,49 @@ class ConversationStore:
                        first_name: str | None = None) -> None:
         """`touch` inside the caller's transaction (the engine's turn: one transaction, not two).
         No write when nothing would change."""
-        row = (await conn.execute(_SELECT_ONE, {"_jeune": jeune_id})).first()
-        if row is None:
-            st = status or "bot"
-            await conn.execute(_INSERT, dict(
-                jeune_id=jeune_id, channel=channel, mission_locale=mission_locale, status=st,
-                priority=PRIORITY[st], since=at, last_message_at=at, unread=unread,
-                first_name=first_name, assigned_to=None, outcome=None))
-            return
-        values: dict[str, Any] = {"last_message_at": at, "unread": row.unread + unread,
-                                  "channel": channel}
-        if mission_locale:
-            values["mission_locale"] = mission_locale
-        if first_name:
-            values["first_name"] = first_name
-        if status and (PRIORITY[status] < row.priority or row.status == "closed"):
-            values.update(status=status, priority=PRIORITY[status], since=at)
-        current = row._mapping
-        if all(_same(current[name], value) for name, value in values.items()):
-            return
-        await conn.execute(_UPDATE_ONE, {"_jeune": jeune_id, **values})
+        await ConversationStore.touch_many_in(conn, [dict(
+            jeune_id=jeune_id, channel=channel, at=at, status=status, mission_locale=mission_locale,
+            unread=unread, first_name=first_name)])
+
+    @staticmethod
+    async def touch_many_in(conn, touches: list[dict[str, Any]]) -> None:
+        """`touch_in` for the turns of a group commit (bot/stores/group_commit.py): one SELECT of
+        their rows, one INSERT of the new ones, one UPDATE of those that change, instead of two
+        statements per turn. `touches`: dicts of touch_in's arguments."""
+        current = {row.jeune_id: dict(row._mapping) for row in await conn.execute(
+            _SELECT_MANY, {"_jeunes": sorted({t["jeune_id"] for t in touches})})}
+        inserts: dict[str, dict] = {}
+        updates: dict[str, dict] = {}
+        for t in touches:
+            jeune_id, at, status, unread = t["jeune_id"], t["at"], t.get("status"), t.get("unread", 0)
+            row = current.get(jeune_id)
+            if row is None:
+                st = status or "bot"
+                row = dict(jeune_id=jeune_id, channel=t["channel"], mission_locale=t.get("mission_locale"),
+                           status=st, priority=PRIORITY[st], since=at, last_message_at=at,
+                           unread=unread, first_name=t.get("first_name"), assigned_to=None,
+                           outcome=None)
+                current[jeune_id] = inserts[jeune_id] = row
+                continue
+            values: dict[str, Any] = {"last_message_at": at, "unread": row["unread"] + unread,
+                                      "channel": t["channel"]}
+            if t.get("mission_locale"):
+                values["mission_locale"] = t["mission_locale"]
+            if t.get("first_name"):
+                values["first_name"] = t["first_name"]
+            if status and (PRIORITY[status] < row["priority"] or row["status"] == "closed"):
+                values.update(status=status, priority=PRIORITY[status], since=at)
+            if all(_same(row[name], value) for name, value in values.items()):
+                continue
+            row.update(values)
+            if jeune_id not in inserts:
+                updates[jeune_id] = row
+        if inserts:
+            await conn.execute(_INSERT, list(inserts.values()))
+        if updates:
+            await conn.execute(_UPDATE_ROW, [{"_jeune": jeune_id, **{f"_{k}": v for k, v in row.items()
+                                                                     if k != "jeune_id"}}
+                                             for jeune_id, row in updates.items()])
 
     async def set_status(self, jeune_id: str, status: str, at: datetime, *,
                          assigned_to: str | None = None, outcome: str | None = None) -> None:

@@ -34,6 +34,7 @@ class TurnWrite:
     message_id: str | None = None
     at: datetime | None = None
     link: tuple[str, str] | None = None
+    batched: tuple[Callable[[Any, list[Any]], Awaitable[None]], Any] | None = None
     future: asyncio.Future = field(default=None)  # type: ignore[assignment]
 
 
