@@ -218,8 +218,11 @@ class Level:
 
 
 class Generator:
-    def __init__(self, session, hook: str, receipts: Receipts, chat_base: int, think: float):
+    def __init__(self, session, hook: str, receipts: Receipts, chat_base: int, think: float,
+                 api_url: str, api_session):
         self.session, self.hook, self.receipts, self.think = session, hook, receipts, think
+        self.api_url, self.api_session = api_url, api_session   # "Telegram" → the fake
+        self.performing: set[asyncio.Task] = set()
         self.chats = itertools.count(chat_base)
         self.update_ids = itertools.count(chat_base * 10)
         self.headers = {"Content-Type": "application/json",
@@ -255,8 +258,10 @@ class Generator:
         for attempt in range(5):
             try:
                 async with self.session.post(self.hook, data=body, headers=self.headers) as resp:
-                    await resp.read()
+                    answer = await resp.read()
                     status = resp.status
+                    if status == 200 and resp.content_type == "application/json":
+                        self._perform(answer)
             except Exception as exc:              # noqa: BLE001 - counted, reported
                 level.error(type(exc).__name__)
                 return None
@@ -278,6 +283,22 @@ class Generator:
         if time.monotonic() <= level.window_end:
             level.in_window += 1
         return shown if keyboard else True
+
+    def _perform(self, answer: bytes) -> None:
+        """A Bot API call in the webhook's answer (insysteme answers a press that way): Telegram
+        performs it, so the fake is sent it, as the bot's own call would have been."""
+        call = json.loads(answer)
+        method = call.pop("method", None) if isinstance(call, dict) else None
+        if isinstance(method, str):
+            task = asyncio.ensure_future(self._post_api(method, call))
+            self.performing.add(task)
+            task.add_done_callback(self.performing.discard)
+
+    async def _post_api(self, method: str, params: dict) -> None:
+        with contextlib.suppress(Exception):
+            async with self.api_session.post(f"{self.api_url}/bot{TOKEN}/{method}",
+                                             json=params) as resp:
+                await resp.read()
 
     async def jeune(self, level: Level) -> None:
         chat = next(self.chats)
@@ -404,7 +425,7 @@ def bot_command(bot: str, port: int, api_url: str, redis_url: str, paced: bool,
 
 
 async def measure(bot: str, args, procs: Processes, api_url: str, redis_url: str, index: int,
-                  receipts: Receipts, session) -> list[Level]:
+                  receipts: Receipts, session, api_session) -> list[Level]:
     port = free_port()
     env: dict[str, str] = {}
     cwd = None
@@ -428,7 +449,8 @@ async def measure(bot: str, args, procs: Processes, api_url: str, redis_url: str
     try:
         await wait_port(port, proc)
         gen = Generator(session, f"http://127.0.0.1:{port}/telegram/webhook", receipts,
-                        chat_base=(index + 1) * 10_000_000, think=args.think)
+                        chat_base=(index + 1) * 10_000_000, think=args.think, api_url=api_url,
+                        api_session=api_session)
         warm = await gen.offered(min(args.rates), 2.0)       # imports, pools, caches
         if warm.errors:
             print(f"  warm-up errors: {warm.errors}")
@@ -497,7 +519,7 @@ async def orchestrate(args) -> None:
                   f"connections; Telegram pacing {'on' if args.paced else 'off'}")
             for index, bot in enumerate(args.bots):
                 results[bot] = await measure(bot, args, procs, api_url, redis_url, index, receipts,
-                                             session)
+                                             session, stream_session)
                 show(bot, results[bot])
             reader.cancel()
     finally:

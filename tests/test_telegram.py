@@ -289,6 +289,55 @@ async def test_stores_down_answers_503_then_the_retry_is_processed_once(hooked):
     assert len(hooked.engine.handled) == 1
 
 
+async def test_a_press_is_answered_in_the_webhooks_answer_and_not_when_the_stores_are_down(hooked):
+    """The webhook answers a press with answerCallbackQuery in its HTTP answer (Telegram performs
+    it): no call of our own. Stores down: 503 and no answer (the press comes again, answered then)."""
+    api = hooked.api
+    await hooked.post(api.text_update(CHAT, "/start"))
+    asked = api.calls_of("sendMessage", CHAT)[-1].response["result"]["message_id"]
+    hooked.engine.down = True
+    press = api.callback_update(CHAT, "consent:oui", asked)
+    assert await hooked.post(press) == 503
+    assert api.calls_of("answerCallbackQuery") == []
+    hooked.engine.down = False
+    assert await hooked.post(press) == 200
+    await hooked.channel.drain()
+    answers = api.calls_of("answerCallbackQuery")
+    assert [(a.via_webhook, a.ok, a.params["callback_query_id"]) for a in answers] == [
+        (True, True, press["callback_query"]["id"])]
+
+
+async def test_a_press_whose_handling_fails_is_still_answered(hooked, caplog):
+    """A bug in the handling (not a store down): the update is dropped with 200, and the button's
+    spinner is stopped by a call of our own since the webhook's answer carries nothing."""
+    api = hooked.api
+    await hooked.post(api.text_update(CHAT, "/start"))
+    asked = api.calls_of("sendMessage", CHAT)[-1].response["result"]["message_id"]
+
+    async def broken(incoming):
+        raise RuntimeError("a bug")
+    hooked.engine.handle = broken
+    press = api.callback_update(CHAT, "consent:oui", asked)
+    assert await hooked.post(press) == 200
+    await hooked.channel.drain()
+    answers = api.calls_of("answerCallbackQuery")
+    assert [(a.via_webhook, a.params["callback_query_id"]) for a in answers] == [
+        (False, press["callback_query"]["id"])]
+    assert "could not be processed" in caplog.text
+
+
+async def test_polling_answers_presses_with_its_own_call(polling):
+    api = polling.api
+    await api.push_update(api.text_update(CHAT, "/start"))
+    asked = (await api.wait_for("sendMessage", lambda c: "reply_markup" in c.params)
+             ).response["result"]["message_id"]
+    press = api.callback_update(CHAT, "consent:oui", asked)
+    await api.push_update(press)
+    await api.wait_for("answerCallbackQuery")
+    (answer,) = api.calls_of("answerCallbackQuery")
+    assert not answer.via_webhook and answer.params["callback_query_id"] == press["callback_query"]["id"]
+
+
 async def test_429_is_waited_out_and_delivered_once(hooked):
     api = hooked.api
     api.fail_next("sendMessage", 429, retry_after=1)

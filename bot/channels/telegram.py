@@ -48,8 +48,9 @@ import secrets
 import time
 import warnings
 from collections import OrderedDict
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, AsyncIterator, Protocol
 
 import aiohttp
 from aiohttp import web
@@ -555,13 +556,16 @@ class TelegramChannel:
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return web.Response(status=400, text="not a Telegram update")
         try:
-            await self.process_update(data)
+            inline = await self.process_update(data, inline_answer=True)
         except StoreUnavailable:
             log.warning("stores unavailable: update %s refused with 503, Telegram will retry",
                         data["update_id"])
             return web.Response(status=503, text="retry later", headers={"Retry-After": "5"})
         except Exception:
             log.exception("update %s could not be processed; dropped", data["update_id"])
+            return web.Response(status=200)
+        if inline is not None:           # Telegram performs it: one HTTP call fewer per button press
+            return web.json_response(inline)
         return web.Response(status=200)
 
     # ------------------------------------------------------------------ polling
@@ -617,26 +621,31 @@ class TelegramChannel:
         return max(u.update_id for u in updates) + 1, False
 
     # ------------------------------------------------------------------ one update
-    async def process_update(self, update: Update | dict) -> None:
+    async def process_update(self, update: Update | dict, *, inline_answer: bool = False) -> dict | None:
         """Turn one update into an Incoming, run the engine, queue the replies.
+
+        With `inline_answer` (the webhook), a button press's answerCallbackQuery is not sent but
+        returned, as {"method": …, params}, for the webhook's HTTP answer: Telegram performs it
+        (https://core.telegram.org/bots/api#making-requests-when-getting-updates). Its outcome is
+        not known, which is fine for a call whose only effect is to stop the button's spinner.
 
         Raises StoreUnavailable (the update must be delivered again)."""
         update_id = update["update_id"] if isinstance(update, dict) else update.update_id
         if update_id in self._recent:
-            return
+            return None
         running = self._inflight.get(update_id)
         if running is not None:         # the same update is being processed: share its outcome
             await asyncio.shield(running)
-            return
+            return None
         future = asyncio.get_running_loop().create_future()
         self._inflight[update_id] = future
         try:
             common = telegram_updates.read(update) if isinstance(update, dict) else None
             if common is not None:       # a text or a button press: no PTB objects needed
-                await self._on_common(common)
+                inline = await self._on_common(common, inline_answer)
                 self._recent.add(update_id)
                 future.set_result(None)
-                return
+                return inline
             if isinstance(update, dict):
                 try:
                     update = Update.de_json(update, self.bot)
@@ -644,10 +653,11 @@ class TelegramChannel:
                     log.warning("malformed update %s ignored", update_id, exc_info=True)
                     self._recent.add(update_id)
                     future.set_result(None)
-                    return
-            await self._dispatch(update)
+                    return None
+            inline = await self._dispatch(update, inline_answer)
             self._recent.add(update_id)
             future.set_result(None)
+            return inline
         except BaseException as err:
             future.set_exception(err)
             future.exception()   # retrieved: no "never retrieved" warning when nobody joined
@@ -655,20 +665,38 @@ class TelegramChannel:
         finally:
             del self._inflight[update_id]
 
-    async def _on_common(self, common: TextMessage | ButtonPress) -> None:
+    async def _on_common(self, common: TextMessage | ButtonPress, inline_answer: bool) -> dict | None:
         """The two usual updates, read from JSON; the same outcome as `_dispatch` on PTB objects."""
         if isinstance(common, ButtonPress):
-            self._spawn(self._answer_query(common.query_id))
             pressed = common.pressed
             incoming = Incoming(channel=CHANNEL, address=str(pressed.chat_id), kind="button",
                                 text=pressed.label or "", button_value=common.data,
                                 message_id=f"tg:{common.update_id}", first_name=common.first_name)
-            replies = await self._handle(incoming)
+            async with self._answering(common.query_id, inline_answer) as inline:
+                replies = await self._handle(incoming)
             self._send_later(pressed.chat_id, replies, close_keyboard=pressed)
-            return
+            return inline
         incoming = self._text_incoming(common.update_id, common.chat_id, common.text, common.date,
                                        common.first_name)
         self._send_later(common.chat_id, await self._handle(incoming))
+        return None
+
+    @asynccontextmanager
+    async def _answering(self, query_id: str, inline_answer: bool) -> AsyncIterator[dict | None]:
+        """The spinner on the jeune's button must stop whatever happens next: answered at once in
+        the background, or in the webhook's answer, or, when the handling fails otherwise than
+        by a store being down (the update then comes again), in the background after all."""
+        if not inline_answer:
+            self._spawn(self._answer_query(query_id))
+            yield None
+            return
+        try:
+            yield {"method": "answerCallbackQuery", "callback_query_id": query_id}
+        except StoreUnavailable:
+            raise
+        except Exception:
+            self._spawn(self._answer_query(query_id))
+            raise
 
     def _text_incoming(self, update_id: int, chat_id: int, text: str, at: datetime,
                        first_name: str | None) -> Incoming:
@@ -681,14 +709,13 @@ class TelegramChannel:
             return Incoming(kind="start", text=text, source=code, **base)
         return Incoming(kind="text", text=text, **base)
 
-    async def _dispatch(self, update: Update) -> None:
+    async def _dispatch(self, update: Update, inline_answer: bool = False) -> dict | None:
         chat = update.effective_chat
         if chat is not None and (not isinstance(chat.id, int) or isinstance(chat.id, bool)):
             log.warning("update %s: chat id %r is not a number; ignored", update.update_id, chat.id)
-            return                       # Telegram never sends that: a forged or broken update
+            return None                  # Telegram never sends that: a forged or broken update
         if update.callback_query is not None:
-            await self._on_button(update, update.callback_query)
-            return
+            return await self._on_button(update, update.callback_query, inline_answer)
         member = update.my_chat_member
         if member is not None:
             if member.chat.type == "private" and member.new_chat_member.status == "kicked":
@@ -741,21 +768,23 @@ class TelegramChannel:
             return "other"
         return None
 
-    async def _on_button(self, update: Update, query: CallbackQuery) -> None:
-        # Answer first, whatever happens next: the spinner on the jeune's button must stop.
-        self._spawn(self._answer_query(query.id))
+    async def _on_button(self, update: Update, query: CallbackQuery,
+                         inline_answer: bool = False) -> dict | None:
         message = query.message if isinstance(query.message, Message) else None
         chat = query.message.chat if query.message is not None else None
-        if chat is None or chat.type != "private" or query.data is None:
-            return
-        label = self._pressed_label(message, query.data)
-        incoming = Incoming(channel=CHANNEL, address=str(chat.id), kind="button", text=label or "",
-                            button_value=query.data, message_id=f"tg:{update.update_id}",
-                            first_name=query.from_user.first_name if query.from_user else None)
-        replies = await self._handle(incoming)
+        async with self._answering(query.id, inline_answer) as inline:
+            if chat is None or chat.type != "private" or query.data is None:
+                return inline
+            label = self._pressed_label(message, query.data)
+            incoming = Incoming(channel=CHANNEL, address=str(chat.id), kind="button",
+                                text=label or "", button_value=query.data,
+                                message_id=f"tg:{update.update_id}",
+                                first_name=query.from_user.first_name if query.from_user else None)
+            replies = await self._handle(incoming)
         pressed = Pressed(chat.id, message.message_id, message.text, message.reply_markup is not None,
                           label) if message else None
         self._send_later(chat.id, replies, close_keyboard=pressed)
+        return inline
 
     @staticmethod
     def _pressed_label(message: Message | None, data: str) -> str | None:

@@ -57,6 +57,7 @@ class Call:
     response: Any = None
     files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)  # name → (filename, bytes, mime)
     at: float = field(default_factory=time.monotonic)
+    via_webhook: bool = False      # sent in a webhook's HTTP answer, performed by "Telegram"
 
     @property
     def ok(self) -> bool:
@@ -408,8 +409,14 @@ class FakeBotAPI:
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
         async with self._session.post(url, data=json.dumps(update), headers=headers) as resp:
-            await resp.read()
-            return resp.status
+            body = await resp.read()
+            status = resp.status
+            inline = json.loads(body) if status == 200 and resp.content_type == "application/json" else None
+        if isinstance(inline, dict) and isinstance(inline.get("method"), str):
+            # a method in the webhook's answer: Telegram performs it (and tells nobody the outcome)
+            params = dict(inline)
+            await self._perform(params.pop("method"), params, {}, self.token, via_webhook=True)
+        return status
 
     async def _notify(self) -> None:
         if self._changed is not None:
@@ -418,11 +425,16 @@ class FakeBotAPI:
 
     # ------------------------------------------------------------------ the HTTP side
     async def _handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
         params, files = await self._read_params(request)
-        call = Call(method, params, files=files)
+        call = await self._perform(request.match_info["method"], params, files,
+                                   request.match_info["token"])
+        return web.json_response(call.response, status=call.status)
+
+    async def _perform(self, method: str, params: dict, files: dict, token: str,
+                       via_webhook: bool = False) -> "Call":
+        call = Call(method, params, files=files, via_webhook=via_webhook)
         try:
-            if request.match_info["token"] != self.token:
+            if token != self.token:
                 raise ApiError(401, "Unauthorized")
             if method in self._slow:
                 await asyncio.sleep(self._slow[method])
@@ -441,7 +453,7 @@ class FakeBotAPI:
         call.at = time.monotonic()
         self.calls.append(call)
         await self._notify()
-        return web.json_response(call.response, status=call.status)
+        return call
 
     async def _read_params(self, request: web.Request) -> tuple[dict, dict]:
         params: dict[str, Any] = dict(request.query)
