@@ -603,12 +603,16 @@ class Engine:
                                         jeune_id=t.jeune_id, facts=facts, attribution=attribution)
         records = self.s.records
 
+        # the Mission Locale became known during this session: its contact belongs to it.
+        # Decided once: a group commit may call contact_fix again (its batch failed, the turn is
+        # written alone) and must get the same answer, with the new ids.
+        fix_ml = bool(ml_id) and not session.get("contact_ml")
+
         def contact_fix(ids: list[int]):
             for e, event_id in zip(t.events, ids or []):
                 if e.get("_session_start"):
                     session["contact_event"] = event_id
-            # the Mission Locale became known during this session: its contact belongs to it
-            if ml_id and session.get("contact_event") and not session.get("contact_ml"):
+            if fix_ml and session.get("contact_event"):
                 session["contact_ml"] = ml_id
                 return session["contact_event"], event_log.contact_fix(facts, attribution)
             return None

@@ -163,3 +163,27 @@ async def test_one_bad_turn_in_a_batch_does_not_fail_the_others(records):
     # the failed turn was not marked handled: its redelivery is written
     assert len(await records.save_turn([ev("contact", jeune="j_3")], jeune_id="j_3",
                                        message_id="tg:3")) == 1
+
+
+async def test_a_turn_written_again_alone_gets_its_fix_with_its_new_ids(records):
+    """When a batch fails and its turns are written alone, a turn's `fix` is asked again with the
+    ids of the events that were finally kept, and its fix is applied."""
+    import asyncio
+    calls = []
+
+    def fix(ids):
+        calls.append(list(ids))
+        return ids[0], {"mission_locale": "ml-pau"}
+
+    async def broken(conn):
+        raise ValueError("a bug in a callback")
+
+    fixed, failed = await asyncio.gather(
+        records.save_turn([ev("contact", jeune="j_fix")], jeune_id="j_fix", fix=fix, message_id="tg:1"),
+        records.save_turn([ev("contact", jeune="j_bad")], jeune_id="j_bad", also=broken,
+                          message_id="tg:2"),
+        return_exceptions=True)
+    assert isinstance(failed, ValueError)
+    (kept,) = await records.list_events(jeune_id="j_fix")
+    assert kept.id == fixed[0] and kept.mission_locale == "ml-pau"
+    assert len(calls) == 2 and calls[-1] == [kept.id]

@@ -57,7 +57,10 @@ class GroupCommit:
         write.future = asyncio.get_running_loop().create_future()
         write.future.add_done_callback(_retrieved)
         self._queue.append(write)
-        if self._writer is None or self._writer.done():
+        if (self._writer is None or self._writer.done()
+                or self._writer.get_loop() is not write.future.get_loop()):
+            # (a writer of another event loop, gone with it, left its queue: that queue is dead)
+            self._queue = [w for w in self._queue if w.future.get_loop() is write.future.get_loop()]
             self._writer = asyncio.create_task(self._run())
         # shielded: a turn cancelled while waiting must not cancel the shared write under it
         return await asyncio.shield(write.future)

@@ -210,6 +210,8 @@ class _Pipelined:
     def __call__(self, script, keys: list, args: list) -> asyncio.Future:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
+        if self._queue and self._queue[0][3].get_loop() is not loop:
+            self._queue = []       # left by an event loop that closed before its flush: dead
         if not self._queue:
             loop.call_soon(self._flush)
         self._queue.append((script, keys, args, future))
