@@ -144,16 +144,17 @@ async def test_turns_saved_at_once_share_transactions_and_each_gets_its_own_ids(
 
 
 async def test_one_bad_turn_in_a_batch_does_not_fail_the_others(records):
-    """A turn whose write fails (here, its `also` callback raises) fails alone; the turns that
+    """A turn whose write fails (here, its `batched` write raises) fails alone; the turns that
     shared its transaction are written again on their own and kept."""
     import asyncio
 
-    async def broken(conn):
-        raise ValueError("a bug in a callback")
+    async def broken(conn, items):
+        raise ValueError("a bug in another store's write")
 
     async def turn(n: int):
         return await records.save_turn([ev("contact", jeune=f"j_{n}")], jeune_id=f"j_{n}",
-                                       message_id=f"tg:{n}", also=broken if n == 3 else None)
+                                       message_id=f"tg:{n}",
+                                       batched=(broken, n) if n == 3 else None)
 
     results = await asyncio.gather(*(turn(n) for n in range(8)), return_exceptions=True)
     assert isinstance(results[3], ValueError)
@@ -175,13 +176,13 @@ async def test_a_turn_written_again_alone_gets_its_fix_with_its_new_ids(records)
         calls.append(list(ids))
         return ids[0], {"mission_locale": "ml-pau"}
 
-    async def broken(conn):
-        raise ValueError("a bug in a callback")
+    async def broken(conn, items):
+        raise ValueError("a bug in another store's write")
 
     fixed, failed = await asyncio.gather(
         records.save_turn([ev("contact", jeune="j_fix")], jeune_id="j_fix", fix=fix, message_id="tg:1"),
-        records.save_turn([ev("contact", jeune="j_bad")], jeune_id="j_bad", also=broken,
-                          message_id="tg:2"),
+        records.save_turn([ev("contact", jeune="j_bad")], jeune_id="j_bad",
+                          batched=(broken, None), message_id="tg:2"),
         return_exceptions=True)
     assert isinstance(failed, ValueError)
     (kept,) = await records.list_events(jeune_id="j_fix")

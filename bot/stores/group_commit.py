@@ -30,7 +30,6 @@ class TurnWrite:
     profile_updates: dict[str, Any]
     transcript: list[dict[str, Any]]
     fix: Callable[[list[int]], tuple[int, dict[str, Any]] | None] | None = None
-    also: Callable[[Any], Awaitable[None]] | None = None
     message_id: str | None = None
     at: datetime | None = None
     link: tuple[str, str] | None = None
@@ -50,7 +49,7 @@ class GroupCommit:
         self.max_batch = max_batch
         self._queue: list[TurnWrite] = []
         self._writer: asyncio.Task | None = None
-        self.batches = 0           # how many transactions, how many turns: for the benchmarks
+        self.batches = 0           # how many transactions, how many turns (tests read them)
         self.turns = 0
 
     async def submit(self, write: TurnWrite) -> list[int] | None:

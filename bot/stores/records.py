@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.stores import StoreUnavailable
 from bot.stores.db import metadata
 from bot.stores.group_commit import GroupCommit, TurnWrite
 
@@ -151,12 +152,8 @@ async def _insert_events(conn, rows: list[dict[str, Any]]) -> list[int]:
     return [r[0] for r in res]
 
 
-def _dialect_insert(conn, table: Table):
-    """INSERT with ON CONFLICT clauses (PostgreSQL and SQLite both have them)."""
-    return _dialect_insert_for(conn.dialect.name, table)
-
-
 def _dialect_insert_for(dialect: str, table: Table):
+    """INSERT with ON CONFLICT clauses (PostgreSQL and SQLite both have them)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -301,7 +298,6 @@ class RecordStore:
     async def _profile_asyncpg(self, jeune_id: str) -> dict[str, Any] | None:
         """The same read straight on the pool's asyncpg connection: through SQLAlchemy it cost
         twice the CPU (650 µs against 330 here), and every new jeune's first message pays it."""
-        from bot.stores import StoreUnavailable
         async with self.engine.connect() as conn:
             raw = await conn.get_raw_connection()
             try:
@@ -317,7 +313,6 @@ class RecordStore:
                         profile_updates: dict[str, Any] | None = None,
                         transcript: Iterable[tuple[datetime, str, str, str, str]] = (),
                         fix: Callable[[list[int]], tuple[int, dict[str, Any]] | None] | None = None,
-                        also: Callable[[Any], Awaitable[None]] | None = None,
                         message_id: str | None = None, at: datetime | None = None,
                         link: tuple[str, str] | None = None,
                         batched: tuple[Callable[[Any, list[Any]], Awaitable[None]], Any] | None = None,
@@ -325,10 +320,9 @@ class RecordStore:
         """What one message changes, in one transaction: its events (ids returned in order), then
         `fix(ids)` → (event id, fields) to complete an event, the profile's updates, the transcript
         lines (at, direction, author, channel, text), the `link` (channel, address) of a new
-        jeune, then `also(conn)` (another store's write of the same turn, on the same engine).
-        `batched` = (write_many, item): another store's write too, but done once for the turns
-        of a group commit that share `write_many`: `await write_many(conn, [item, …])` (the
-        inbox rows).
+        jeune, then `batched` = (write_many, item): another store's write of the same turn, on the
+        same engine, done once for the turns of a group commit that share `write_many`:
+        `await write_many(conn, [item, …])` (the inbox rows).
 
         With `message_id`, the transaction first marks the message handled; when it already was
         (a turn run again after a failure that followed its commit), nothing is written and None
@@ -344,13 +338,12 @@ class RecordStore:
                       text=text) for at, direction, author, channel, text in transcript]
         if not rows:                          # a button press often writes nothing at all
             fixing = fix([]) if fix is not None else None
-            if not (fixing or profile_updates or lines or also or link or batched):
+            if not (fixing or profile_updates or lines or link or batched):
                 return []
             fix = (lambda _ids, fixing=fixing: fixing) if fixing else None
         return await self._group.submit(TurnWrite(
             jeune_id=jeune_id, events=rows, profile_updates=dict(profile_updates or {}),
-            transcript=lines, fix=fix, also=also, message_id=message_id, at=at, link=link,
-            batched=batched))
+            transcript=lines, fix=fix, message_id=message_id, at=at, link=link, batched=batched))
 
     async def _write_batch(self, batch: list[TurnWrite]) -> list[list[int] | None]:
         """The turns of a batch in one transaction, one statement per table where it can."""
@@ -407,9 +400,6 @@ class RecordStore:
                     many.setdefault(w.batched[0], []).append(w.batched[1])
             for write_many, items in many.items():
                 await write_many(conn, items)
-            for w in todo:
-                if w.also is not None:
-                    await w.also(conn)
         return [results.get(id(w)) for w in batch]
 
     async def update_profile(self, jeune_id: str, **fields: Any) -> None:
