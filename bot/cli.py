@@ -5,7 +5,10 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import signal
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -81,8 +84,6 @@ async def _until_signalled(children: list[int]) -> None:
     A supervisor (with --workers) also stops when one of its workers died: the service then
     exits with an error and its process manager (docker, systemd) restarts it whole, rather than
     run on with part of its capacity gone unnoticed."""
-    import os
-    import signal
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -107,7 +108,6 @@ class WorkerDied(RuntimeError):
 
 
 def _exit_reason(status: int) -> str:
-    import os
     if os.WIFSIGNALED(status):
         return f"signal {os.WTERMSIG(status)}"
     return f"code {os.WEXITSTATUS(status)}"
@@ -132,7 +132,6 @@ def _fork_workers(count: int) -> tuple[list[int], bool]:
     """Pre-fork `count - 1` web workers sharing the port (SO_REUSEPORT: the kernel spreads the
     connections). Called before any event loop or thread exists, so each child starts clean.
     Returns the children's pids (in the parent) and whether this process is a child."""
-    import os
     children: list[int] = []
     for _ in range(count - 1):
         pid = os.fork()
@@ -143,9 +142,6 @@ def _fork_workers(count: int) -> tuple[list[int], bool]:
 
 
 def _stop_children(children: list[int], timeout: float = 30.0) -> None:
-    import os
-    import signal
-    import time
     for pid in children:
         try:
             os.kill(pid, signal.SIGTERM)
@@ -204,7 +200,6 @@ def cmd_run(args, env: Env, with_scheduler: bool = True) -> int:
         return 2
     children, is_child = _fork_workers(workers) if workers > 1 else ([], False)
     if is_child:                        # a worker: web only; the scheduler runs in the supervisor
-        import os
         code = 0
         try:
             asyncio.run(_serve(env, args.host, port, False, reuse_port=True))
