@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.channels.web_branding import WebchatConfig, load_webchat_config
 from bot.console.config import load_console_config
 from bot.dialogue.flows import FlowSet, load_flows
 from bot.dialogue.registry import ACTIONS, VALIDATORS, load_registry
@@ -39,6 +40,7 @@ class Config:
     faq: Any = None            # bot.understanding.faq.FaqConfig
     crisis: Any = None         # bot.understanding.crisis.CrisisConfig
     rdv: Any = None            # bot.rdv.RdvConfig
+    webchat: WebchatConfig = field(default_factory=WebchatConfig)   # config/webchat.yml
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -77,12 +79,14 @@ def load_config(config_dir: Path | str, flows_dir: Path | str | None = None,
     console_path = config_dir / "console.yml"
     console = (_collect(problems, load_console_config, console_path, ml_ids)
                if console_path.exists() else None)
+    webchat = _collect(problems, load_webchat_config, config_dir / "webchat.yml",
+                       {ml.id: ml.name for ml in mls})
     flows = _collect(problems, load_flows, flows_dir, set(ACTIONS), set(VALIDATORS))
     if problems:
         raise ConfigError(problems)
     return Config(
         dir=config_dir, settings=settings or Settings(), missions_locales=mls, flows=flows,
         communes=index, territory=TerritoryMap.build(mls, index), actions=actions, faq=faq,
-        crisis=crisis, rdv=rdv,
+        crisis=crisis, rdv=rdv, webchat=webchat or WebchatConfig(),
         extra={k: v for k, v in (("posts", posts), ("console", console)) if v is not None},
     )

@@ -111,10 +111,16 @@ def make_app(services: Services, engine: Engine | None = None) -> web.Applicatio
     app["engine"] = engine
     metrics = Metrics()
     app["metrics"] = metrics
-    web_channel = WebChannel(engine, services.state, services.clock)
+    web_channel = WebChannel(engine, services.state, services.clock,
+                             branding=services.config.webchat)
     services.outbox.register(web_channel)
     web_channel.add_routes(app)
     app["web_channel"] = web_channel
+
+    async def forget_web_files(jeune_id: str) -> None:   # the files kept with its web chats
+        addresses = [a for ch, a in await services.records.addresses(jeune_id) if ch == "web"]
+        await web_channel.assets.forget(addresses)
+    services.forget_hooks.append(forget_web_files)
 
     async def healthz(request: web.Request) -> web.Response:
         checks = {}

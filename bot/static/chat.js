@@ -22,8 +22,13 @@
   function rid(n) { var a = new Uint8Array(n); crypto.getRandomValues(a);
     return Array.from(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join(""); }
 
-  var session = store.getItem("insysteme.session");
-  if (!session || !/^[A-Za-z0-9_-]{16,64}$/.test(session)) { session = rid(16); store.setItem("insysteme.session", session); }
+  // in the widget's frame, storage of a third-party frame may be refused (Safari, Brave, Chrome
+  // blocking third-party cookies): the widget keeps the session on the host site's side and hands
+  // it over in the fragment (never sent to a server)
+  var given = embed && /^#s=([A-Za-z0-9_-]{16,64})$/.exec(location.hash);
+  var session = given ? given[1] : store.getItem("insysteme.session");
+  if (!session || !/^[A-Za-z0-9_-]{16,64}$/.test(session)) session = rid(16);
+  store.setItem("insysteme.session", session);
   var source = params.get("source") || params.get("start");
   var after = 0, shown = {}, seenIds = {}, live = false;
   var OUTBOX = "insysteme.outbox." + session;

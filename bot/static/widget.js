@@ -58,6 +58,17 @@
     root.appendChild(css); root.appendChild(panel); root.appendChild(bubble);
     document.body.appendChild(host);
 
+    // the conversation's session is kept here, on the host site's side: a third-party frame's
+    // own storage may be refused by the browser, and the same session must follow every page
+    var session = null;
+    try {
+      session = localStorage.getItem("insysteme.chat.session");
+      if (!/^[A-Za-z0-9_-]{16,64}$/.test(session || "")) {
+        var a = new Uint8Array(16); crypto.getRandomValues(a);
+        session = Array.from(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+        localStorage.setItem("insysteme.chat.session", session);
+      }
+    } catch (e) { session = null; /* no storage at all: the frame keeps its own, if it can */ }
     var frame = null;
     function remember(open) { try { sessionStorage.setItem(KEY, open ? "1" : "0"); } catch (e) { /* private mode */ } }
     function open(focus) {
@@ -65,7 +76,8 @@
         frame = document.createElement("iframe");
         frame.title = label;
         frame.setAttribute("allow", "clipboard-write");
-        frame.src = origin + prefix + "/chat?embed=1" + (ml ? "&ml=" + encodeURIComponent(ml) : "");
+        frame.src = origin + prefix + "/chat?embed=1" + (ml ? "&ml=" + encodeURIComponent(ml) : "") +
+          (session ? "#s=" + session : "");
         panel.appendChild(frame);
         frame.addEventListener("load", function () { if (focus) tell("opened"); });
       }
