@@ -114,7 +114,7 @@
       who.textContent = author.slice(9) + ", Mission Locale"; div.appendChild(who);
     }
     if (crisis) {
-      var flag = document.createElement("strong"); flag.className = "flag"; flag.textContent = "⚠️ Important : de l'aide tout de suite";
+      var flag = document.createElement("strong"); flag.className = "flag"; flag.textContent = "Important : de l'aide tout de suite";
       div.appendChild(flag);
     }
     var body = linkified(m.text || "", crisis);
@@ -124,7 +124,7 @@
       body.found.forEach(function (n) {
         if (seen[n.href]) return; seen[n.href] = true;
         var a = document.createElement("a"); a.href = n.href;
-        a.textContent = (n.href.indexOf("sms:") === 0 ? "✉️ SMS au " : "📞 Appeler le ") + n.short;
+        a.textContent = (n.href.indexOf("sms:") === 0 ? "SMS au " : "Appeler le ") + n.short;
         calls.appendChild(a);
       });
       div.appendChild(calls);
@@ -136,9 +136,9 @@
       if (m.attachment.url) {
         var a = document.createElement("a"); a.href = base + m.attachment.url.replace(/^\//, "") + "?session=" + encodeURIComponent(session);
         a.setAttribute("download", m.attachment.filename);
-        a.textContent = "📎 " + (/\.ics$/i.test(m.attachment.filename) ? "Ajouter à ton agenda : " : "Télécharger : ") + m.attachment.filename;
+        a.textContent = (/\.ics$/i.test(m.attachment.filename) ? "Ajouter à ton agenda : " : "Télécharger : ") + m.attachment.filename;
         f.appendChild(a);
-      } else { f.textContent = "📎 " + m.attachment.filename; }
+      } else { f.textContent = "Pièce jointe : " + m.attachment.filename; }
       place(f);
     }
     if (m.buttons && m.buttons.length) {
@@ -165,7 +165,7 @@
     var div = document.createElement("div"); div.className = "msg jeune pending";
     div.setAttribute("data-cid", body.id);
     div.appendChild(document.createTextNode(body.text || body.label || ""));
-    var st = document.createElement("span"); st.className = "state"; st.textContent = "⏳ en attente d'envoi";
+    var st = document.createElement("span"); st.className = "state"; st.textContent = "en attente d'envoi";
     div.appendChild(st);
     log.insertBefore(div, typing && typing.parentNode === log ? typing : null);
     scrollDown();
@@ -201,7 +201,7 @@
         if (res.ok) { statusEl.textContent = ""; apply(res.data); }
         else {
           var p = log.querySelector('.pending[data-cid="' + body.id + '"]');
-          if (p) { p.classList.remove("pending"); p.querySelector(".state").textContent = "⚠️ pas envoyé : " + (res.data.error || "refusé"); }
+          if (p) { p.classList.remove("pending"); p.querySelector(".state").textContent = "pas envoyé : " + (res.data.error || "refusé"); }
         }
         setTyping(queue.length > 0); flush();
       })
