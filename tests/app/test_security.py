@@ -17,8 +17,8 @@ from tests.support import full_config, make_engine
 SECRET = "security_secret_0123456789"
 # Public by design (SPEC: HTTP): the web chat needs no account, the webhook has its own secret,
 # health and metrics for the deployment's probes, the root redirects to the chat.
-PUBLIC = {"/", "/chat", "/healthz", "/metrics"}
-PUBLIC_PREFIXES = ("/chat/",)
+PUBLIC = {"/", "/chat", "/healthz", "/metrics", "/favicon.ico"}   # the icon browsers ask for
+PUBLIC_PREFIXES = ("/chat/",)   # /chat/api/files/<id> answers only its own session (test_webchat_config.py)
 CONSOLE_OPEN = {"/console/login"}            # the login page itself
 CONSOLE_STATIC = "/console/static/"          # stylesheet and script of the login page
 
