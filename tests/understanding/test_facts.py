@@ -281,3 +281,23 @@ def test_fill_facts_and_dates():
     v = {"m": FactText(Fact(value="561,68 €", effective_from=date(2025, 4, 1)))}
     assert french_date(date(2025, 4, 1)) == "1er avril 2025" and french_date(date(2026, 3, 31)) == "31 mars 2026"
     assert fill_facts("{m} depuis le {m.depuis}, {slot}", v) == "561,68 € depuis le 1er avril 2025, {slot}"
+
+
+def test_a_14_year_old_through_insysteme_chat_keeps_no_profile(tmp_path):
+    """End to end with the shipped flows: the age of an under-15 is not saved, consent is off."""
+    import sqlite3
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    db = tmp_path / "db.sqlite"
+    env.update(DATABASE_URL=f"sqlite:///{db}", INSYSTEME_VAR=str(tmp_path / "var"),
+               INSYSTEME_SECRET="facts-test", PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "bot.app.cli", "chat", "--user", "u14"],
+                          input="slt\nMe présenter\noui\n14\n", capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "bot> Salut ! Je suis un robot" in out
+    assert "je ne garde pas tes réponses" in out and "119" in out
+    assert "Tu habites dans quelle commune" not in out
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("select consent, age, birth_year from profiles").fetchall()
+    assert rows == [(0, None, None)]
