@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.console.tables import audit
 from bot.stores.records import _utc
@@ -52,7 +52,6 @@ async def search(log: AuditLog, *, mission_locale: str | None = None, since: dat
                  offset: int = 0) -> tuple[list[dict], int]:
     """The journal as its reader filters it (newest first), and how many entries match.
     `mission_locale`: a data-protection officer reads their own Mission Locale's only."""
-    from sqlalchemy import func
     conds = []
     if mission_locale is not None:
         conds.append(audit.c.mission_locale == mission_locale)

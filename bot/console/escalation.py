@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
+import aiosmtplib
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +27,7 @@ from bot.console.tables import relayed_alerts
 from bot.console.teams import team_column, with_profile
 from bot.messages import Reply
 from bot.stores.conversations import conversations
+from bot.stores.records import _utc
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,6 @@ class Mailer:
         self.sent = 0
 
     async def send(self, to: list[str], subject: str, body: str) -> bool:
-        import aiosmtplib
         message = EmailMessage()
         message["From"] = self.smtp.sender
         message["To"] = ", ".join(to)
@@ -159,7 +160,6 @@ class Escalator:
              .where(conversations.c.status.in_(("crisis", "waiting"))))
         async with self.services.records.engine.connect() as conn:
             rows = (await conn.execute(q)).all()
-        from bot.stores.records import _utc
         return [{"jeune_id": r.jeune_id, "status": r.status, "since": _utc(r.since),
                  "first_name": r.first_name, "team": r.team} for r in rows]
 

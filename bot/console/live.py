@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.console.accounts import Account
+from bot.console.escalation import Notifier, alert_text
+from bot.console.oncall import OnCall
+from bot.console.teams import team_of
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,6 @@ def alert_for_page(alert: dict[str, Any]) -> dict[str, Any]:
 
 def telegram_text(alert: dict[str, Any], ml_name: str | None, public_url: str | None) -> str:
     """For the référents' Telegram group: a first name at most, and the link to the console."""
-    from bot.console.escalation import alert_text
     return alert_text(alert.get("kind") or "", alert.get("first_name"), ml_name,
                       f"{public_url or ''}/console/c/{alert.get('jeune_id')}")
 
@@ -47,8 +49,6 @@ class LiveHub:
     def __init__(self, services: Any, notifier: Any = None):
         self.services = services
         if notifier is None:
-            from bot.console.escalation import Notifier
-            from bot.console.oncall import OnCall
             notifier = Notifier(services, OnCall())
         self.notifier = notifier
         self.listeners: set[Listener] = set()
@@ -111,7 +111,6 @@ class LiveHub:
             log.warning("console page too slow; %s dropped for it", kind)
 
     async def team_of(self, jeune_id: str) -> str | None:
-        from bot.console.teams import team_of
         profile = await self.services.records.get_profile(jeune_id) or {}
         return team_of(self.services.config, None, profile)
 

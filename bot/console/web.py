@@ -7,20 +7,24 @@ POST followed by a redirect, so the console works on a phone and with JavaScript
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import logging
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
 
-from bot.clock import to_paris
+from bot.clock import PARIS, to_paris
+from bot.console.account_view import install_account_views
 from bot.console import assign
 from bot.console.accounts import AccountStore
-from bot.console.audit import AuditLog
+from bot.console.audit import AuditLog, search
 from bot.console.auth import Auth
 from bot.console.escalation import Escalator, Notifier
 from bot.console.inbox import InboxQuery, PER_PAGE, badge, inbox_page, signature
@@ -30,7 +34,10 @@ from bot.console.lockout import Lockout
 from bot.console.notes import MAX_NOTE, NoteStore
 from bot.console.posts_view import install_posts_view
 from bot.console.profile import button_labels, conversation_facts, readable
+from bot.console.response_times import response_times
 from bot.console.sessions import Session, SessionStore
+from bot.console.teams import team_of
+from bot.console.totp import TotpStore
 from bot.reperage.actions_config import ActionsConfig
 from bot.report.figures import build_html_report
 from bot.stores.conversations import STATUSES
@@ -75,7 +82,6 @@ class Console:
         self.notifier = Notifier(services, self.config.on_call)
         self.hub = LiveHub(services, self.notifier)
         self.viewers = assign.Viewers(db, self.clock)
-        from bot.console.totp import TotpStore
         self.totp = TotpStore(db)
         self.escalator = Escalator(self)
         self.labels = button_labels(services.config)
@@ -112,7 +118,6 @@ class Console:
         r.add_get("/journal", self.journal)
         r.add_get("/journal.csv", self.journal_csv)
         self.posts_view = install_posts_view(self, r)
-        from bot.console.account_view import install_account_views
         install_account_views(self, r)
         r.add_get("/static/{name}", self.static)
         sub.middlewares.append(self._no_store)
@@ -232,7 +237,6 @@ class Console:
         params = {k: v for k, v in request.query.items() if k != "page"}
 
         def link(n: int) -> str:
-            from urllib.parse import urlencode
             return "/console/inbox?" + urlencode({**params, "page": n})
         return {"page": query.page, "pages": pages, "total": total,
                 "prev": link(query.page - 1) if query.page > 1 else None,
@@ -260,7 +264,6 @@ class Console:
                        jeune_id: str | None = None) -> tuple[str, dict]:
         """The conversation, if this account may see it; 404 otherwise (not even its existence).
         Its team: the Mission Locale known, else the one of the action the jeune came through."""
-        from bot.console.teams import team_of
         jeune_id = jeune_id if jeune_id is not None else request.match_info["jeune_id"]
         if not _JEUNE_ID.match(jeune_id):
             raise web.HTTPNotFound(text="Conversation introuvable.")
@@ -595,8 +598,6 @@ class Console:
         choose_ml = session.account.is_admin or (
             session.account.role == "communication" and not session.account.mission_locale)
         query = f"from={start.isoformat()}&to={end.isoformat()}" + (f"&ml={ml}" if ml else "")
-        from bot.clock import PARIS
-        from bot.console.response_times import response_times
         times = await response_times(
             self.services.records.engine, datetime.combine(start, datetime.min.time(), PARIS),
             datetime.combine(end + timedelta(days=1), datetime.min.time(), PARIS), ml,
@@ -624,7 +625,6 @@ class Console:
             if ml is not None and ml != account.mission_locale:
                 raise web.HTTPForbidden(text="Vous ne voyez que le journal de votre Mission Locale.")
             ml = account.mission_locale
-        from bot.clock import PARIS
         try:
             since = date.fromisoformat(request.query["from"]) if request.query.get("from") else None
             until = date.fromisoformat(request.query["to"]) if request.query.get("to") else None
@@ -643,8 +643,6 @@ class Console:
                 "email": (request.query.get("who") or "")[:254] or None, "page": page}
 
     async def journal(self, request: web.Request) -> web.Response:
-        from urllib.parse import urlencode
-        from bot.console.audit import search
         session = await self.auth.require(request)
         f = self._journal_filters(request, session)
         page = f.pop("page")
@@ -664,9 +662,6 @@ class Console:
 
     async def journal_csv(self, request: web.Request) -> web.Response:
         """The same entries as a CSV file (every page), for the data-protection officer."""
-        import csv
-        import io
-        from bot.console.audit import search
         session = await self.auth.require(request)
         f = self._journal_filters(request, session)
         f.pop("page")
