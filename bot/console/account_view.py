@@ -16,6 +16,7 @@ ACCOUNT_FLASH = {
     "totp_on": "Double authentification activée : le code vous sera demandé à chaque connexion.",
     "totp_bad": "Ce code n'est pas le bon : réessayez avec le code affiché maintenant.",
     "totp_off": "Double authentification retirée.",
+    "totp_required": "Les comptes admin doivent activer la double authentification avant tout.",
     "reset": "Mot de passe remplacé ; les sessions de ce compte sont fermées.",
     "enabled": "Compte réactivé.", "disabled": "Compte désactivé ; ses sessions sont fermées.",
 }

@@ -62,6 +62,11 @@ class Auth:
                 given = value if isinstance(value, str) else None
             if not session.csrf_ok(given):
                 raise web.HTTPForbidden(text="Jeton de sécurité (CSRF) invalide : rechargez la page.")
+        if (self.c.config.totp == "admins" and session.account.is_admin
+                and not request.path.startswith(("/console/compte", "/console/logout"))
+                and not await self.c.totp.enabled(session.account.id)):
+            # an admin sees every Mission Locale: the second factor first
+            raise web.HTTPSeeOther("/console/compte?err=totp_required")
         if conversations and not session.account.sees_conversations:
             raise web.HTTPForbidden(text="Votre rôle ne donne pas accès aux conversations.")
         if admin and not session.account.is_admin:

@@ -256,3 +256,27 @@ async def test_response_times_per_ml_on_the_dashboard(server, clock):
     cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
     assert cells[:7] == ["Mission Locale A", "2", "1", "12 min", "12 min", "1", "20 min"], cells
     assert waiting  # still waiting: the longest wait so far
+
+
+async def test_admins_must_turn_on_the_second_factor_when_configured(tmp_path, clock):
+    import dataclasses
+    from bot.console.config import ConsoleConfig
+    from tests.console.test_console_support import console_config
+    config = console_config()
+    config = dataclasses.replace(config, extra={**config.extra,
+                                                "console": ConsoleConfig(totp="admins")})
+    s = await start_server(tmp_path, clock, config=config)
+    try:
+        await add_accounts(s)
+        async with client() as http:
+            await login(http, s.url, "sam@arml.fr")
+            async with http.get(f"{s.url}/console/inbox", allow_redirects=False) as r:
+                assert r.status == 303 and r.headers["Location"] == "/console/compte?err=totp_required"
+            async with http.get(f"{s.url}/console/inbox") as r:     # followed
+                assert r.status == 200 and "double authentification avant tout" in await r.text()
+        async with client() as http:            # a référent is not forced
+            await login(http, s.url, "camille@ml-a.fr")
+            async with http.get(f"{s.url}/console/inbox", allow_redirects=False) as r:
+                assert r.status == 200
+    finally:
+        await s.close()
