@@ -169,7 +169,7 @@ class Escalator:
         sent = 0
         for conv in await self.pending():
             since: datetime | None = conv["since"]
-            if since is None:
+            if since is None or now - since > timedelta(hours=self.on_call.stop_after_hours):
                 continue
             delay = self.on_call.delay(conv["status"])
             chain = self.on_call.chain(conv["team"], since)

@@ -126,6 +126,9 @@ class OnCall(BaseModel):
     crisis_minutes: int = Field(default=5, ge=1, le=24 * 60)
     waiting_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
     check_seconds: int = Field(default=30, ge=1, le=3600)   # how often the escalation looks
+    # a conversation waiting longer than this is no longer escalated (an old backlog at start-up
+    # must not flood the region with relances); it stays at the top of the inbox
+    stop_after_hours: int = Field(default=24, ge=1, le=24 * 30)
     teams: dict[str, Team] = Field(default_factory=dict)   # by Mission Locale id
     regional: Team = Field(default_factory=Team)
     smtp: Smtp | None = None                   # no SMTP: no e-mail (the rest still goes out)

@@ -147,6 +147,11 @@ async def test_crisis_from_a_qr_code_reaches_that_team_then_escalates(tmp_path, 
                     assert r.status == 303
             clock.advance(minutes=30)
             assert await escalator.tick() == 0
+            # a request left waiting for days (a backlog at start-up) is not escalated any more
+            await engine.hand_back(jeune, "Camille")
+            await engine.handle(Incoming("web", ADDRESS, "je veux mourir"))
+            clock.advance(hours=25)
+            assert await escalator.tick() == 0
         finally:
             await server.telegram.stop()
             await server.close()
