@@ -177,3 +177,79 @@ async def test_another_site_cannot_frame_the_console_but_can_frame_the_chat(tmp_
     finally:
         await runner.cleanup()
         await server.close()
+
+
+@pytest.mark.browser
+async def test_inbox_search_paging_transcript_journal_and_password_in_the_browser(tmp_path, clock):
+    server = await start_server(tmp_path, clock)
+    try:
+        await add_accounts(server)
+        from bot.console.accounts import AccountStore
+        await AccountStore(server.services.records.engine).add(
+            "dpo@ml-a.fr", "Dana", "dpo", "ml-a", PASSWORD, clock.now())
+        records, engine = server.services.records, server.engine
+        ids = []
+        for i in range(52):
+            clock.advance(minutes=1)
+            address = f"session-a-{i:015d}"
+            jid = engine.jeune_id("web", address)
+            await records.update_profile(jid, mission_locale="ml-a", consent=True,
+                                         commune_nom="Nontron" if i == 3 else "Agen")
+            await records.link_address(jid, "web", address)
+            await engine.handle(Incoming("web", address, "bonjour"))
+            ids.append(jid)
+        await engine.handle(Incoming("web", "session-a-000000000000003", "", kind="button",
+                                     button_value="conseiller"))
+        base = server.url
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                              args=CHROMIUM_ARGS)
+            try:
+                page = await log_in(browser, base, "camille@ml-a.fr")
+                await expect(page.locator("#inbox-total")).to_have_text("52 conversations")
+                await expect(page.locator("#inbox-rows tr")).to_have_count(50)
+                # the waiting one first, then the newest
+                await expect(page.locator("#inbox-rows tr").first).to_have_attribute("data-jeune", ids[3])
+                await expect(page.locator("#inbox-rows tr").nth(1)).to_have_attribute("data-jeune", ids[51])
+                await page.click("#next-page")
+                await expect(page.locator("#page-of")).to_have_text("Page 2 sur 2")
+                await expect(page.locator("#inbox-rows tr")).to_have_count(2)
+                await page.fill("#search", "nontron")
+                await page.press("#search", "Enter")
+                await expect(page.locator("#inbox-rows tr")).to_have_count(1)
+                row = page.locator(f'tr[data-jeune="{ids[3]}"]')
+                await expect(row).to_contain_text(f"Jeune {ids[3][2:6].upper()} · Nontron")
+                await row.get_by_role("link").click()
+                await expect(page.locator("#transcript")).to_contain_text(
+                    "« Parler à un conseiller » (bouton)")
+                assert "[bouton]" not in await page.locator("#transcript").inner_text()
+                # the data-protection officer reads that this transcript was opened
+                dpo = await (await browser.new_context()).new_page()
+                dpo.set_default_timeout(GUARD_MS)
+                await dpo.goto(f"{base}/console/login")
+                await dpo.fill("input[name=email]", "dpo@ml-a.fr")
+                await dpo.fill("input[name=password]", PASSWORD)
+                await dpo.click("#login button[type=submit]")
+                await dpo.click("text=Journal")
+                await dpo.select_option("select[name=action]", "open_conversation")
+                await dpo.click("#journal-filters button[type=submit]")
+                await expect(dpo.locator("table.journal tbody")).to_contain_text(ids[3])
+                await expect(dpo.locator("table.journal tbody")).to_contain_text("camille@ml-a.fr")
+                async with dpo.expect_download() as info:
+                    await dpo.click("#export-csv")
+                download = await info.value
+                assert download.suggested_filename.startswith("journal-ml-a-")
+                assert ids[3] in (await download.path()).read_text(encoding="utf-8-sig")
+                # Camille changes her password
+                await page.click("text=Mon compte")
+                await page.fill("input[name=current]", PASSWORD)
+                await page.fill("input[name=new]", "un tout nouveau secret")
+                await page.fill("input[name=again]", "un tout nouveau secret")
+                await page.click("#change-password")
+                await expect(page.locator("#flash")).to_contain_text("Mot de passe changé")
+            finally:
+                await browser.close()
+        assert await AccountStore(server.services.records.engine).verify(
+            "camille@ml-a.fr", "un tout nouveau secret") is not None
+    finally:
+        await server.close()
