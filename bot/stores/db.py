@@ -32,6 +32,7 @@ def _create_missing(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: events, profiles, contacts, transcripts", _create_missing),
     (2, "handled_messages: a turn's writes once, even when it runs again", _create_missing),
+    (3, "console: second factor (TOTP), assignments, who is viewing", _create_missing),
 ]
 
 
