@@ -73,6 +73,7 @@ from bot.channels.telegram_updates import ButtonPress, Pressed, TextMessage
 from bot.clock import Clock, SystemClock
 from bot.messages import Button, Incoming, Reply
 from bot.stores import StoreUnavailable
+from bot.stores.records import store_not_ready
 
 log = logging.getLogger(__name__)
 
@@ -659,9 +660,14 @@ class TelegramChannel:
             future.set_result(None)
             return inline
         except BaseException as err:
+            if isinstance(err, Exception) and not isinstance(err, StoreUnavailable) \
+                    and store_not_ready(err):
+                # a store that is not ready (PostgreSQL starting up or read-only, Redis loading…)
+                # reached here outside the engine (mark_unreachable): "try again", not "dropped"
+                err = StoreUnavailable(f"store not ready: {err!r}")
             future.set_exception(err)
             future.exception()   # retrieved: no "never retrieved" warning when nobody joined
-            raise
+            raise err
         finally:
             del self._inflight[update_id]
 

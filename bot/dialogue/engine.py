@@ -27,7 +27,7 @@ from bot.dialogue.turn import Turn, TurnTools, clean_text, new_state
 from bot.dialogue.waiting import WaitingQuestion
 from bot.messages import Incoming, Reply
 from bot.stores import StoreUnavailable
-from bot.stores.records import database_down
+from bot.stores.records import store_not_ready
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,8 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
         except StoreUnavailable:
             raise
         except Exception as exc:
-            if database_down(exc):
-                raise StoreUnavailable(f"database: {exc}") from exc
+            if store_not_ready(exc):
+                raise StoreUnavailable(f"store not ready: {exc!r}") from exc
             raise
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
