@@ -127,18 +127,35 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
         await self.s.outbox.deliver(jeune_id, [Reply(textes.HANDED_BACK)], force=True)
 
     async def mark_unreachable(self, channel: str, address: str) -> None:
+        """The channel said the jeune cannot be reached (blocked the bot). Under the jeune's lock,
+        as a turn: a message of the jeune being handled at the same moment (they unblocked and
+        wrote) is not overwritten. The jeune writing again makes them reachable (saving.py)."""
         jeune_id = self.jeune_id(channel, address)
-        await self.s.records.update_profile(jeune_id, unreachable=True)
         key = self.state_key(jeune_id)
-        state = await self.s.state.get(key)
-        if state and state.get("profile") is not None:
-            state["profile"]["unreachable"] = True
-            await self.s.state.set(key, state, ttl=self.settings.state_ttl_days * 86400)
+        async with self.s.state.locked(jeune_id, key) as held:
+            await self.s.records.update_profile(jeune_id, unreachable=True)
+            state = held.value
+            if state and state.get("profile") is not None:
+                state["profile"]["unreachable"] = True
+                await held.save(state, ttl=self.settings.state_ttl_days * 86400)
 
-    async def forget(self, jeune_id: str, locked: bool = False) -> str:
-        """Erase the jeune's personal data from every store; events stay, pseudonymous."""
-        addresses = await self.s.records.addresses(jeune_id)
-        keys = [self.state_key(jeune_id)] + [f"mbox:{ch}:{addr}" for ch, addr in addresses]
+    def redis_keys(self, jeune_id: str, addresses: list[tuple[str, str]]) -> list[str]:
+        """Every key the service keeps about one jeune: the state, its lock, each mailbox and its
+        sequence counter."""
+        keys = [self.state_key(jeune_id), "lock:" + jeune_id]
+        for ch, addr in addresses:
+            keys += [f"mbox:{ch}:{addr}", f"mbox:{ch}:{addr}:seq"]
+        return keys
+
+    async def forget(self, jeune_id: str, locked: bool = False,
+                     addresses: list[tuple[str, str]] | None = None) -> str:
+        """Erase the jeune's personal data from every store; events (and the console's audit
+        entries) stay, re-keyed to a random id. The same path for every door: the chat, `insysteme
+        forget`, the console, the retention purge."""
+        if addresses is None:
+            addresses = await self.s.records.addresses(jeune_id)
+        keys = [k for k in self.redis_keys(jeune_id, addresses)
+                if not (locked and k.startswith("lock:"))]   # a held lease is released by its holder
         await self.s.state.delete(*keys)
         if self.s.conversations is not None:
             await self.s.conversations.delete(jeune_id)

@@ -57,6 +57,8 @@ class Saving:
         profile = t.profile
         consent = event_log.consented(profile, t.profile_updates)
         updates = event_log.kept_updates(profile, t.profile_updates)
+        if profile.get("unreachable") and "unreachable" not in updates:
+            updates["unreachable"] = False      # they wrote: reachable again (blocked → unblocked)
         if t.incoming.first_name and consent and not profile.get("first_name"):
             updates["first_name"] = t.incoming.first_name[:80]
         profile.update(updates)

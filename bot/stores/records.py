@@ -39,6 +39,7 @@ events = Table(
     Index("ix_events_at", "at"),
     Index("ix_events_jeune", "jeune_id"),
     Index("ix_events_ml_at", "mission_locale", "at"),
+    info={"forget": "rekey"},       # the figures keep counting an erased jeune, pseudonymously
 )
 
 # Fields of a profile. Personal ones are erased by `forget`; `jeune_id` is pseudonymous.
@@ -499,15 +500,29 @@ class RecordStore:
 
     # erasure ----------------------------------------------------------------------------------
     async def forget(self, jeune_id: str) -> str:
-        """Erase what is personal; events stay, re-keyed to a random id. Returns that id."""
+        """Erase what is personal; events stay, re-keyed to a random id. Returns that id.
+
+        Every table of the schema that has a `jeune_id` column is covered, whichever module
+        declared it (bookings, queued messages, the inbox row, the référents' notes…): its rows
+        are deleted, unless the table says `info={"forget": "rekey"}` (events, the console's audit
+        log): those rows stay, under the same random id, so nothing links a returning jeune (same
+        deterministic id) to the erased history. A table whose key embeds the id says
+        `info={"forget_like": "<column>"}`. Tables that depend on others go first. (The whole
+        schema is on `metadata` once bot/app/schema.py is imported, as every process does.)"""
         anon = "anon_" + secrets.token_hex(10)
         async with self.engine.begin() as conn:
-            await conn.execute(delete(transcripts).where(transcripts.c.jeune_id == jeune_id))
-            await conn.execute(delete(contacts).where(contacts.c.jeune_id == jeune_id))
-            await conn.execute(delete(profiles).where(profiles.c.jeune_id == jeune_id))
-            await conn.execute(delete(handled_messages).where(handled_messages.c.jeune_id == jeune_id))
-            await conn.execute(
-                update(events).where(events.c.jeune_id == jeune_id).values(jeune_id=anon))
+            for table in reversed(metadata.sorted_tables):
+                policy = table.info.get("forget")
+                if "jeune_id" in table.c:
+                    where = table.c.jeune_id == jeune_id
+                    if policy == "rekey":
+                        await conn.execute(update(table).where(where).values(jeune_id=anon))
+                    elif policy != "keep":
+                        await conn.execute(delete(table).where(where))
+                like = table.info.get("forget_like")
+                if like:
+                    await conn.execute(delete(table).where(
+                        table.c[like].contains(jeune_id, autoescape=True)))
         return anon
 
     async def purge_handled(self, before: datetime) -> int:
