@@ -100,6 +100,8 @@ class Engine(Protocol):
 
     async def mark_unreachable(self, channel: str, address: str) -> None: ...
 
+    async def mark_reachable(self, channel: str, address: str) -> None: ...
+
 
 class DeliveryFailed(Exception):
     """Telegram kept failing (5xx, network) after the retries: the caller may try again later."""
@@ -724,10 +726,14 @@ class TelegramChannel:
             return await self._on_button(update, update.callback_query, inline_answer)
         member = update.my_chat_member
         if member is not None:
-            if member.chat.type == "private" and member.new_chat_member.status == "kicked":
+            status = member.new_chat_member.status
+            if member.chat.type == "private" and status in ("kicked", "member"):
                 if self.engine is None:
                     raise StoreUnavailable("the engine is not ready yet")
-                await self.engine.mark_unreachable(CHANNEL, str(member.chat.id))
+                if status == "kicked":
+                    await self.engine.mark_unreachable(CHANNEL, str(member.chat.id))
+                else:                    # unblocked: reachability follows the jeune
+                    await self.engine.mark_reachable(CHANNEL, str(member.chat.id))
             return
         message = update.message or update.edited_message
         if message is None:              # channel posts, polls' states, membership changes…

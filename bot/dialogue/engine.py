@@ -126,17 +126,25 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
         await self.s.records.append_transcript(jeune_id, now, "out", "bot", "console", textes.HANDED_BACK)
         await self.s.outbox.deliver(jeune_id, [Reply(textes.HANDED_BACK)], force=True)
 
+    async def mark_reachable(self, channel: str, address: str) -> None:
+        """The channel said the jeune unblocked the bot: reachable again, under the lock."""
+        await self._set_reachability(channel, address, unreachable=False)
+
     async def mark_unreachable(self, channel: str, address: str) -> None:
         """The channel said the jeune cannot be reached (blocked the bot). Under the jeune's lock,
         as a turn: a message of the jeune being handled at the same moment (they unblocked and
         wrote) is not overwritten. The jeune writing again makes them reachable (saving.py)."""
+        await self._set_reachability(channel, address, unreachable=True)
+
+    async def _set_reachability(self, channel: str, address: str, unreachable: bool) -> None:
         jeune_id = self.jeune_id(channel, address)
         key = self.state_key(jeune_id)
         async with self.s.state.locked(jeune_id, key) as held:
-            await self.s.records.update_profile(jeune_id, unreachable=True)
+            if unreachable or await self.s.records.get_profile(jeune_id) is not None:
+                await self.s.records.update_profile(jeune_id, unreachable=unreachable)
             state = held.value
             if state and state.get("profile") is not None:
-                state["profile"]["unreachable"] = True
+                state["profile"]["unreachable"] = unreachable
                 await held.save(state, ttl=self.settings.state_ttl_days * 86400)
 
     def redis_keys(self, jeune_id: str, addresses: list[tuple[str, str]]) -> list[str]:
