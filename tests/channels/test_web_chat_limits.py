@@ -109,3 +109,19 @@ async def test_idle_sessions_leave_no_waiter_behind(server):
         answers = await asyncio.gather(*polls)
         assert all(a.status == 200 for a in answers)
     assert channel._waiters == {} and channel._polling == {}
+
+
+async def test_page_loads_and_bots_do_not_count_contacts_a_person_writing_does(server):
+    base, _, services = server
+    async with aiohttp.ClientSession() as http:
+        for i in range(20):                                    # one client, 20 sessions opened
+            r = await http.post(f"{base}/chat/api/messages",
+                                json={"session": f"botsession{i:04d}abcdefgh", "start": True})
+            assert r.status == 200
+        for _ in range(3):                                     # a page reloaded three times
+            await post(http, base, start=True)
+        assert await services.records.list_events(kind="contact") == []
+        await post(http, base, text="bonjour", id="person-1")   # a person writes
+        await post(http, base, text="tu es là ?", id="person-2")
+        contacts = await services.records.list_events(kind="contact")
+        assert len(contacts) == 1 and contacts[0].data.get("kind_in") == "text"
