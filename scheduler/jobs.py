@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import as_utc
+from bot.dialogue.engine import Engine
 from bot.rdv.reminders import bookings_of, due_queue_of, render
 from bot.stores.due_queue import DueMessage, Outcome
 
@@ -17,16 +18,20 @@ HANDLED_KEEP_DAYS = 7      # Telegram stops redelivering an update after about a
 
 async def purge_retention(services: Any, now: datetime) -> int:
     """Erase jeunes last seen before the retention period: transcripts, profile, addresses,
-    bookings, queued messages. Events stay, re-keyed to a random id (RecordStore.forget)."""
+    bookings, queued messages, notes, the inbox row, Redis keys. Events and audit entries stay,
+    re-keyed to a random id (Engine.forget → RecordStore.forget)."""
     days = services.settings.retention_days if getattr(services, "settings", None) else \
         services.config.settings.retention_days
     cutoff = as_utc(now) - timedelta(days=days)
     queue, bookings = due_queue_of(services), bookings_of(services)
+    engine = Engine(services)
     forgotten = 0
     for jeune_id in await services.records.jeunes_last_seen_before(cutoff):
+        # the same erasure as the chat's and `insysteme forget`: every table (notes, inbox row
+        # with the Telegram first name…), every Redis key, audit entries re-keyed
         await bookings.forget(jeune_id)
         await queue.forget(jeune_id)
-        await services.records.forget(jeune_id)
+        await engine.forget(jeune_id)
         forgotten += 1
     await queue.purge_done(as_utc(now) - timedelta(days=30))
     await services.records.purge_handled(as_utc(now) - timedelta(days=HANDLED_KEEP_DAYS))

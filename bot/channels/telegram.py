@@ -73,6 +73,7 @@ from bot.channels.telegram_updates import ButtonPress, Pressed, TextMessage
 from bot.clock import Clock, SystemClock
 from bot.messages import Button, Incoming, Reply
 from bot.stores import StoreUnavailable
+from bot.stores.records import store_not_ready
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ class Engine(Protocol):
     async def handle(self, incoming: Incoming) -> list[Reply]: ...
 
     async def mark_unreachable(self, channel: str, address: str) -> None: ...
+
+    async def mark_reachable(self, channel: str, address: str) -> None: ...
 
 
 class DeliveryFailed(Exception):
@@ -659,9 +662,14 @@ class TelegramChannel:
             future.set_result(None)
             return inline
         except BaseException as err:
+            if isinstance(err, Exception) and not isinstance(err, StoreUnavailable) \
+                    and store_not_ready(err):
+                # a store that is not ready (PostgreSQL starting up or read-only, Redis loading…)
+                # reached here outside the engine (mark_unreachable): "try again", not "dropped"
+                err = StoreUnavailable(f"store not ready: {err!r}")
             future.set_exception(err)
             future.exception()   # retrieved: no "never retrieved" warning when nobody joined
-            raise
+            raise err
         finally:
             del self._inflight[update_id]
 
@@ -718,10 +726,14 @@ class TelegramChannel:
             return await self._on_button(update, update.callback_query, inline_answer)
         member = update.my_chat_member
         if member is not None:
-            if member.chat.type == "private" and member.new_chat_member.status == "kicked":
+            status = member.new_chat_member.status
+            if member.chat.type == "private" and status in ("kicked", "member"):
                 if self.engine is None:
                     raise StoreUnavailable("the engine is not ready yet")
-                await self.engine.mark_unreachable(CHANNEL, str(member.chat.id))
+                if status == "kicked":
+                    await self.engine.mark_unreachable(CHANNEL, str(member.chat.id))
+                else:                    # unblocked: reachability follows the jeune
+                    await self.engine.mark_reachable(CHANNEL, str(member.chat.id))
             return
         message = update.message or update.edited_message
         if message is None:              # channel posts, polls' states, membership changes…

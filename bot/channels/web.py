@@ -36,7 +36,10 @@ class WebChannel:
         self.state = state
         self.clock = clock
         self.poll_seconds = poll_seconds
+        # one entry per session being long-polled right now, dropped when its last poll ends:
+        # memory follows the polls in progress, not every session the process ever saw
         self._waiters: dict[str, asyncio.Event] = {}
+        self._polling: dict[str, int] = {}
 
     @staticmethod
     def mailbox(address: str) -> str:
@@ -48,6 +51,14 @@ class WebChannel:
                                           ttl=MAILBOX_TTL)
         self._wake(address)
         return True
+
+    def _unpoll(self, session: str) -> None:
+        left = self._polling.get(session, 1) - 1
+        if left <= 0:
+            self._polling.pop(session, None)
+            self._waiters.pop(session, None)
+        else:
+            self._polling[session] = left
 
     def _wake(self, address: str) -> None:
         waiter = self._waiters.pop(address, None)
@@ -67,10 +78,13 @@ class WebChannel:
     async def post_message(self, request: web.Request) -> web.Response:
         try:
             body = await request.json()
+        except web.HTTPRequestEntityTooLarge:
+            return web.json_response({"error": "message trop long"}, status=413)
         except Exception:
             return web.json_response({"error": "le corps doit être du JSON"}, status=400)
         if not isinstance(body, dict):
             return web.json_response({"error": "le corps doit être un objet JSON"}, status=400)
+        body = {key: _clean(value) for key, value in body.items()}
         session = body.get("session")
         if not isinstance(session, str) or not _SESSION.match(session):
             return web.json_response({"error": "session invalide"}, status=400)
@@ -100,14 +114,19 @@ class WebChannel:
                                 message_id=f"web:{client_id}" if client_id else None)
         box = self.mailbox(session)
         try:
-            if incoming.kind != "start":
+            # the same client id posted again (a retry after a timeout or a 503): shown once,
+            # handled once (the engine dedupes on the message id)
+            posted = client_id is not None and any(
+                item.get("from") == "jeune" and item.get("id") == client_id
+                for _seq, item in await self.state.mailbox_read(box, 0))
+            if incoming.kind != "start" and not posted:
                 shown = incoming.text if incoming.kind == "text" else (body.get("label") or incoming.text)
                 await self.state.mailbox_push(box, {"from": "jeune", "text": shown[:4000],
                                                     "id": client_id}, ttl=MAILBOX_TTL)
             replies = await self.engine.handle(incoming)
             for reply in replies:
                 await self.state.mailbox_push(box, await self.assets.reply_item(session, reply), ttl=MAILBOX_TTL)
-            items = await self.state.mailbox_read(box, after)
+            items = _after(await self.state.mailbox_read(box, 0), after)
         except StoreUnavailable:
             return web.json_response({"error": "service momentanément indisponible, réessaie"},
                                      status=503, headers={"Retry-After": "2"})
@@ -124,18 +143,45 @@ class WebChannel:
         wait = request.query.get("wait") == "1"
         box = self.mailbox(session)
         try:
-            items = await self.state.mailbox_read(box, after)
+            items = _after(await self.state.mailbox_read(box, 0), after)
             deadline = asyncio.get_running_loop().time() + self.poll_seconds
             while wait and not items:
                 remaining = deadline - asyncio.get_running_loop().time()
                 if remaining <= 0:
                     break
                 waiter = self._waiters.setdefault(session, asyncio.Event())
+                self._polling[session] = self._polling.get(session, 0) + 1
                 try:   # woken at once in this process; another worker's push is seen within 1 s
                     await asyncio.wait_for(waiter.wait(), timeout=min(1.0, remaining))
                 except asyncio.TimeoutError:
                     pass
-                items = await self.state.mailbox_read(box, after)
+                finally:
+                    self._unpoll(session)
+                items = _after(await self.state.mailbox_read(box, 0), after)
         except StoreUnavailable:
             return web.json_response({"error": "service momentanément indisponible"}, status=503)
         return web.json_response({"messages": [{"seq": s, **i} for s, i in items]})
+
+
+def _after(items: list[tuple[int, dict]], after: int) -> list[tuple[int, dict]]:
+    """The messages after the page's cursor. A cursor ahead of the mailbox (the server's store
+    was restarted empty, its numbers start again at 1) would hide every new message: the page
+    then gets the whole mailbox again."""
+    last = items[-1][0] if items else 0
+    if after > last:
+        after = 0
+    return [(seq, item) for seq, item in items if seq > after]
+
+
+def _clean(value):
+    """Strings of a posted body as they can be stored: no NUL (PostgreSQL refuses it in text),
+    no lone surrogate (not encodable in UTF-8: Redis and the database refuse it), each replaced."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            value = value.replace("\x00", "")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = value.encode("utf-8", "replace").decode("utf-8")
+        return value
+    return value

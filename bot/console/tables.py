@@ -61,6 +61,7 @@ audit = Table(
     Column("detail", JSON, nullable=False, default=dict),
     Index("ix_console_audit_at", "at"),
     Index("ix_console_audit_jeune", "jeune_id"),
+    info={"forget": "rekey"},       # erasure re-keys it as the events (RecordStore.forget)
 )
 
 notes = Table(
@@ -77,6 +78,7 @@ relayed_alerts = Table(
     "console_relayed_alerts", metadata,
     Column("key", String(200), primary_key=True),    # kind:jeune_id:at
     Column("at", DateTime(timezone=True), nullable=False),
+    info={"forget_like": "key"},    # erased with the jeune (RecordStore.forget)
 )
 
 # The second factor (TOTP) of an account: the secret, and when it was confirmed with a first code

@@ -27,7 +27,7 @@ from bot.dialogue.turn import Turn, TurnTools, clean_text, new_state
 from bot.dialogue.waiting import WaitingQuestion
 from bot.messages import Incoming, Reply
 from bot.stores import StoreUnavailable
-from bot.stores.records import database_down
+from bot.stores.records import store_not_ready
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,8 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
         except StoreUnavailable:
             raise
         except Exception as exc:
-            if database_down(exc):
-                raise StoreUnavailable(f"database: {exc}") from exc
+            if store_not_ready(exc):
+                raise StoreUnavailable(f"store not ready: {exc!r}") from exc
             raise
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
@@ -126,19 +126,44 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
         await self.s.records.append_transcript(jeune_id, now, "out", "bot", "console", textes.HANDED_BACK)
         await self.s.outbox.deliver(jeune_id, [Reply(textes.HANDED_BACK)], force=True)
 
-    async def mark_unreachable(self, channel: str, address: str) -> None:
-        jeune_id = self.jeune_id(channel, address)
-        await self.s.records.update_profile(jeune_id, unreachable=True)
-        key = self.state_key(jeune_id)
-        state = await self.s.state.get(key)
-        if state and state.get("profile") is not None:
-            state["profile"]["unreachable"] = True
-            await self.s.state.set(key, state, ttl=self.settings.state_ttl_days * 86400)
+    async def mark_reachable(self, channel: str, address: str) -> None:
+        """The channel said the jeune unblocked the bot: reachable again, under the lock."""
+        await self._set_reachability(channel, address, unreachable=False)
 
-    async def forget(self, jeune_id: str, locked: bool = False) -> str:
-        """Erase the jeune's personal data from every store; events stay, pseudonymous."""
-        addresses = await self.s.records.addresses(jeune_id)
-        keys = [self.state_key(jeune_id)] + [f"mbox:{ch}:{addr}" for ch, addr in addresses]
+    async def mark_unreachable(self, channel: str, address: str) -> None:
+        """The channel said the jeune cannot be reached (blocked the bot). Under the jeune's lock,
+        as a turn: a message of the jeune being handled at the same moment (they unblocked and
+        wrote) is not overwritten. The jeune writing again makes them reachable (saving.py)."""
+        await self._set_reachability(channel, address, unreachable=True)
+
+    async def _set_reachability(self, channel: str, address: str, unreachable: bool) -> None:
+        jeune_id = self.jeune_id(channel, address)
+        key = self.state_key(jeune_id)
+        async with self.s.state.locked(jeune_id, key) as held:
+            if unreachable or await self.s.records.get_profile(jeune_id) is not None:
+                await self.s.records.update_profile(jeune_id, unreachable=unreachable)
+            state = held.value
+            if state and state.get("profile") is not None:
+                state["profile"]["unreachable"] = unreachable
+                await held.save(state, ttl=self.settings.state_ttl_days * 86400)
+
+    def redis_keys(self, jeune_id: str, addresses: list[tuple[str, str]]) -> list[str]:
+        """Every key the service keeps about one jeune: the state, its lock, each mailbox and its
+        sequence counter."""
+        keys = [self.state_key(jeune_id), "lock:" + jeune_id]
+        for ch, addr in addresses:
+            keys += [f"mbox:{ch}:{addr}", f"mbox:{ch}:{addr}:seq"]
+        return keys
+
+    async def forget(self, jeune_id: str, locked: bool = False,
+                     addresses: list[tuple[str, str]] | None = None) -> str:
+        """Erase the jeune's personal data from every store; events (and the console's audit
+        entries) stay, re-keyed to a random id. The same path for every door: the chat, `insysteme
+        forget`, the console, the retention purge."""
+        if addresses is None:
+            addresses = await self.s.records.addresses(jeune_id)
+        keys = [k for k in self.redis_keys(jeune_id, addresses)
+                if not (locked and k.startswith("lock:"))]   # a held lease is released by its holder
         await self.s.state.delete(*keys)
         if self.s.conversations is not None:
             await self.s.conversations.delete(jeune_id)

@@ -24,12 +24,17 @@ class Saving:
         session = state.get("session")
         gap = timedelta(minutes=self.settings.contact_session_minutes)
         last = datetime.fromisoformat(session["last_at"]) if session else None
+        # A contact counts when a person writes: the web page's own "start" (sent by every load
+        # or reload, by a bot opening sessions) opens the session without counting it; the first
+        # message or button press of the session does. (Telegram's /start is a person's tap.)
+        by_page = t.incoming.kind == "start" and t.incoming.channel == "web"
         if session is None or last is None or t.at - last >= gap or t.at < last - gap:
             state["session"] = {"started_at": t.at.isoformat(), "last_at": t.at.isoformat(),
                                 "source": t.incoming.source, "contact_event": None}
-            data = {"source": t.incoming.source} if t.incoming.source else {}
-            data["kind_in"] = t.incoming.kind
-            t.events.append({"kind": "contact", "data": data, "_session_start": True})
+            if by_page:
+                state["session"]["uncounted"] = True
+            else:
+                self._contact(t, t.incoming.source)
             t.profile_updates["last_seen_at"] = t.at.isoformat()
             if not t.profile.get("first_seen_at"):
                 t.profile_updates["first_seen_at"] = t.at.isoformat()
@@ -39,6 +44,14 @@ class Saving:
                     t.profile_updates["source_action"] = action.id
         else:
             session["last_at"] = t.at.isoformat()
+            if session.get("uncounted") and not by_page:
+                session.pop("uncounted")
+                self._contact(t, session.get("source"))
+
+    def _contact(self, t: Turn, source: str | None) -> None:
+        data = {"source": source} if source else {}
+        data["kind_in"] = t.incoming.kind
+        t.events.append({"kind": "contact", "data": data, "_session_start": True})
 
     def _flooding(self, t: Turn) -> bool:
         """A jeune sending many messages in a few seconds is slowed down, not served each one."""
@@ -57,6 +70,8 @@ class Saving:
         profile = t.profile
         consent = event_log.consented(profile, t.profile_updates)
         updates = event_log.kept_updates(profile, t.profile_updates)
+        if profile.get("unreachable") and "unreachable" not in updates:
+            updates["unreachable"] = False      # they wrote: reachable again (blocked → unblocked)
         if t.incoming.first_name and consent and not profile.get("first_name"):
             updates["first_name"] = t.incoming.first_name[:80]
         profile.update(updates)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.stores import StoreUnavailable
 from bot.stores.db import metadata
 from bot.stores.group_commit import GroupCommit, TurnWrite
+from bot.stores.state import redis_not_ready
 
 events = Table(
     "events", metadata,
@@ -38,6 +39,7 @@ events = Table(
     Index("ix_events_at", "at"),
     Index("ix_events_jeune", "jeune_id"),
     Index("ix_events_ml_at", "mission_locale", "at"),
+    info={"forget": "rekey"},       # the figures keep counting an erased jeune, pseudonymously
 )
 
 # Fields of a profile. Personal ones are erased by `forget`; `jeune_id` is pseudonymous.
@@ -223,22 +225,73 @@ _PROFILE_SQL = ("SELECT " + ", ".join(f'"{c.name}"' for c in profiles.columns)
                 + ' FROM profiles WHERE "jeune_id" = $1')
 
 
+# SQLSTATEs of a database that is there but not ready, or a passing conflict: "try again",
+# never "drop". 08: connection exceptions; 53: insufficient resources (too many connections,
+# disk full); 57P01-57P05: shut down, crashed, starting up (57P03), database dropped, idle
+# timeout; 57014: statement timeout / cancelled; 25006: read-only (a standby, or a primary
+# being demoted / promoted); 40001, 40P01: serialization failure, deadlock.
+_NOT_READY_CLASSES = ("08", "53")
+_NOT_READY_STATES = {"57P01", "57P02", "57P03", "57P04", "57P05", "57014", "25006", "40001",
+                     "40P01", "55P03"}
+
+
+def _sqlstate(exc: BaseException | None) -> str | None:
+    seen = 0
+    while exc is not None and seen < 5:
+        state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+        if isinstance(state, str) and state:
+            return state
+        exc = getattr(exc, "orig", None) or exc.__cause__
+        seen += 1
+    return None
+
+
+def _not_ready_state(exc: BaseException) -> bool:
+    state = _sqlstate(exc)
+    return state is not None and (state in _NOT_READY_STATES or state[:2] in _NOT_READY_CLASSES)
+
+
 def _asyncpg_down(exc: BaseException) -> bool:
     import asyncpg.exceptions as pg
     return isinstance(exc, (OSError, TimeoutError, pg.PostgresConnectionError, pg.InterfaceError,
-                            pg.OperatorInterventionError))
+                            pg.OperatorInterventionError)) or _not_ready_state(exc)
 
 
 def database_down(exc: BaseException) -> bool:
-    """The database could not be reached (refused, dropped, timed out, restarting), as opposed to a
-    bug or bad data: the message must be retried, not dropped."""
+    """The database could not be reached or is not ready (refused, dropped, timed out, starting up
+    57P03, read-only 25006, pool exhausted, too many connections), as opposed to a bug or bad
+    data: the message must be retried, not dropped."""
     from sqlalchemy import exc as sa_exc
     if isinstance(exc, (OSError, TimeoutError, sa_exc.TimeoutError)):
         return True
     if isinstance(exc, sa_exc.DBAPIError):
-        return bool(exc.connection_invalidated) or isinstance(
-            exc, (sa_exc.OperationalError, sa_exc.InterfaceError))
+        if exc.connection_invalidated or isinstance(exc, (sa_exc.OperationalError,
+                                                          sa_exc.InterfaceError)):
+            return True
+    if _not_ready_state(exc):
+        return True
+    orig = getattr(exc, "orig", None)
+    if orig is not None and orig is not exc:
+        try:
+            import asyncpg.exceptions as pg
+        except ImportError:            # pragma: no cover - asyncpg is a dependency
+            return False
+        inner = getattr(orig, "__cause__", None) or orig
+        return isinstance(inner, (pg.PostgresConnectionError, pg.OperatorInterventionError))
     return False
+
+
+def store_not_ready(exc: BaseException) -> bool:
+    """Either store is down or not ready: the message must come again (503), never be dropped."""
+    if isinstance(exc, StoreUnavailable) or database_down(exc):
+        return True
+    try:
+        import redis.exceptions as rexc
+    except ImportError:                # pragma: no cover - redis is a dependency
+        return False
+    if isinstance(exc, (rexc.ConnectionError, rexc.TimeoutError)):
+        return True
+    return isinstance(exc, rexc.ResponseError) and redis_not_ready(exc)
 
 
 class RecordStore:
@@ -447,15 +500,29 @@ class RecordStore:
 
     # erasure ----------------------------------------------------------------------------------
     async def forget(self, jeune_id: str) -> str:
-        """Erase what is personal; events stay, re-keyed to a random id. Returns that id."""
+        """Erase what is personal; events stay, re-keyed to a random id. Returns that id.
+
+        Every table of the schema that has a `jeune_id` column is covered, whichever module
+        declared it (bookings, queued messages, the inbox row, the référents' notes…): its rows
+        are deleted, unless the table says `info={"forget": "rekey"}` (events, the console's audit
+        log): those rows stay, under the same random id, so nothing links a returning jeune (same
+        deterministic id) to the erased history. A table whose key embeds the id says
+        `info={"forget_like": "<column>"}`. Tables that depend on others go first. (The whole
+        schema is on `metadata` once bot/app/schema.py is imported, as every process does.)"""
         anon = "anon_" + secrets.token_hex(10)
         async with self.engine.begin() as conn:
-            await conn.execute(delete(transcripts).where(transcripts.c.jeune_id == jeune_id))
-            await conn.execute(delete(contacts).where(contacts.c.jeune_id == jeune_id))
-            await conn.execute(delete(profiles).where(profiles.c.jeune_id == jeune_id))
-            await conn.execute(delete(handled_messages).where(handled_messages.c.jeune_id == jeune_id))
-            await conn.execute(
-                update(events).where(events.c.jeune_id == jeune_id).values(jeune_id=anon))
+            for table in reversed(metadata.sorted_tables):
+                policy = table.info.get("forget")
+                if "jeune_id" in table.c:
+                    where = table.c.jeune_id == jeune_id
+                    if policy == "rekey":
+                        await conn.execute(update(table).where(where).values(jeune_id=anon))
+                    elif policy != "keep":
+                        await conn.execute(delete(table).where(where))
+                like = table.info.get("forget_like")
+                if like:
+                    await conn.execute(delete(table).where(
+                        table.c[like].contains(jeune_id, autoescape=True)))
         return anon
 
     async def purge_handled(self, before: datetime) -> int:

@@ -269,14 +269,28 @@ class _Pipelined:
         return await pipe.execute(raise_on_error=False)
 
 
+def redis_not_ready(exc: BaseException) -> bool:
+    """Redis answered, but cannot take the command now: a replica (READONLY), a failed
+    background save with stop-writes-on-bgsave-error (MISCONF), loading its data (LOADING),
+    a cluster resharding (TRYAGAIN, CLUSTERDOWN), scripts busy (BUSY), out of memory (OOM)."""
+    text = str(exc).lstrip("-").upper()
+    return text.startswith(("READONLY", "MISCONF", "LOADING", "TRYAGAIN", "CLUSTERDOWN", "BUSY ",
+                            "MASTERDOWN", "OOM"))
+
+
 class RedisStateStore:
     """State in Redis, shared by every worker. Keys live under `prefix`."""
 
-    def __init__(self, url: str, prefix: str = "insysteme:", client=None):
+    def __init__(self, url: str, prefix: str = "insysteme:", client=None,
+                 max_connections: int = 200, pool_timeout: float = 10.0):
         import redis.asyncio as aioredis
         self.prefix = prefix
-        self.redis = client or aioredis.from_url(url, decode_responses=True,
-                                                 socket_timeout=5, socket_connect_timeout=3)
+        # A blocking pool: under a burst (300 web chats starting at once, 2,000 long polls) a
+        # request waits for a free connection instead of failing at once ("Too many
+        # connections", redis-py's default cap of 100), which the web chat showed as 503.
+        self.redis = client or aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool.from_url(
+            url, decode_responses=True, socket_timeout=5, socket_connect_timeout=3,
+            max_connections=max_connections, timeout=pool_timeout))
         self._locks = _FifoLocks()
         self._release = self.redis.register_script(_RELEASE)
         self._acquire_get = self.redis.register_script(_ACQUIRE_GET)
@@ -292,7 +306,12 @@ class RedisStateStore:
         try:
             return await coro
         except (rexc.ConnectionError, rexc.TimeoutError, OSError) as exc:
+            # ConnectionError covers BusyLoadingError (LOADING: restarted, reading its AOF)
             raise StoreUnavailable(f"redis: {exc}") from exc
+        except rexc.ResponseError as exc:
+            if redis_not_ready(exc):
+                raise StoreUnavailable(f"redis: {exc}") from exc
+            raise
 
     async def get(self, key: str) -> dict | None:
         raw = await self._call(self.redis.get(self._k(key)))

@@ -71,6 +71,10 @@ class EngineDouble:
     async def mark_unreachable(self, channel: str, address: str) -> None:
         self.unreachable.append((channel, address))
 
+    async def mark_reachable(self, channel: str, address: str) -> None:
+        if (channel, address) in self.unreachable:
+            self.unreachable.remove((channel, address))
+
 
 @dataclass
 class Harness:
@@ -525,6 +529,8 @@ async def test_blocking_the_bot_is_known_before_writing(hooked):
     assert await hooked.post(api.my_chat_member_update(CHAT, "kicked")) == 200
     assert hooked.engine.unreachable == [("telegram", str(CHAT))]
     assert await hooked.post(api.my_chat_member_update(CHAT, "member")) == 200
+    assert hooked.engine.unreachable == [], "unblocked: reachable again"
+    assert await hooked.post(api.my_chat_member_update(CHAT, "kicked")) == 200
     assert await hooked.post(api.my_chat_member_update(-100555, "kicked")) == 200   # not a jeune
     assert hooked.engine.unreachable == [("telegram", str(CHAT))]
     assert api.calls_of("sendMessage") == []

@@ -50,12 +50,12 @@ async def test_json_api_conversation_and_resume(server):
         first = await (await http.post(f"{base}/chat/api/messages", json=body)).json()
         again = await (await http.post(f"{base}/chat/api/messages", json=body)).json()
         assert [m["text"] for m in first["messages"]] == ["Quiz", "Ton prénom ?"]
-        assert [m["text"] for m in again["messages"]][-1] == "Quiz"   # only the echo, no new answer
+        assert [m["text"] for m in again["messages"]] == ["Quiz", "Ton prénom ?"]   # shown once
         # a reconnecting page asks for everything after what it saw: nothing is lost
         history = await (await http.get(f"{base}/chat/api/messages",
                                         params={"session": SESSION, "after": "0"})).json()
         assert [m["text"] for m in history["messages"]][:1] == ["Bienvenue."]
-        assert history["messages"][-1]["text"] == "Quiz"
+        assert [m["text"] for m in history["messages"]].count("Quiz") == 1
 
 
 @pytest.mark.parametrize("body, status", [

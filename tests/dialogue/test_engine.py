@@ -217,3 +217,62 @@ async def test_a_turn_whose_state_write_failed_after_its_commit_counts_once(engi
     assert await engine.handle(msg("salut", message_id="tg:42")) == []   # now seen in the state
     r = await engine.handle(msg("1", message_id="tg:43"))
     assert texts(r) == ["Ton prénom ?"]                                 # the conversation goes on
+
+
+class RecordingChannel:
+    """The web channel as the outbox sees it: records what it was given to deliver."""
+    name = "web"
+
+    def __init__(self):
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, address, replies):
+        self.sent.extend((address, r.text) for r in replies)
+        return True
+
+
+async def test_stop_nothing_sent_after_stop_by_a_channel_that_did_deliver_before(engine):
+    """The channel is registered and delivers (asserted before STOP): after STOP the outbox sends
+    nothing; with the `stopped` check removed from Outbox.deliver this test fails."""
+    from bot.messages import Reply
+    channel = RecordingChannel()
+    engine.s.outbox.register(channel)
+    await engine.handle(msg("salut"))
+    jid = engine.jeune_id("web", "u1")
+    assert await engine.s.outbox.deliver(jid, [Reply("rappel 1")]) is True
+    assert channel.sent == [("u1", "rappel 1")]
+    await engine.handle(msg("STOP"))
+    assert await engine.s.outbox.deliver(jid, [Reply("rappel 2")]) is False
+    assert channel.sent == [("u1", "rappel 1")], "a message went out after STOP"
+
+
+async def test_reachability_follows_the_jeune_blocked_unblocked_writes_again(engine):
+    from bot.messages import Reply
+    channel = RecordingChannel()
+    engine.s.outbox.register(channel)
+    await engine.handle(msg("salut"))
+    jid = engine.jeune_id("web", "u1")
+    await engine.mark_unreachable("web", "u1")                 # blocked the bot
+    assert (await engine.s.records.get_profile(jid))["unreachable"] is True
+    assert await engine.s.outbox.deliver(jid, [Reply("rappel")]) is False
+    assert channel.sent == []
+    await engine.handle(msg("re"))                             # unblocked and wrote again
+    assert (await engine.s.records.get_profile(jid))["unreachable"] is False
+    assert await engine.s.outbox.deliver(jid, [Reply("rappel")]) is True
+    assert channel.sent == [("u1", "rappel")]
+    state = await engine.s.state.get(engine.state_key(jid))
+    assert state["profile"].get("unreachable") is False
+
+
+async def test_mark_unreachable_waits_for_the_jeunes_lock(engine):
+    """Under the lock: a turn in progress is not overwritten by the marking, nor the other way."""
+    await engine.handle(msg("salut"))
+    jid = engine.jeune_id("web", "u1")
+    order: list[str] = []
+    async with engine.s.state.lock(jid):
+        task = asyncio.create_task(engine.mark_unreachable("web", "u1"))
+        await asyncio.sleep(0.2)
+        order.append("turn done")
+        assert not task.done(), "mark_unreachable did not wait for the jeune's lock"
+    await task
+    assert (await engine.s.records.get_profile(jid))["unreachable"] is True

@@ -106,7 +106,9 @@ async def test_leader_lease_is_exclusive_and_expires(records):
 def services_for(records, clock_rdv: RdvConfig | None = None, retention_days: int = 365):
     cfg = clock_rdv or RdvConfig()
     settings = Settings(retention_days=retention_days)
-    return SimpleNamespace(records=records, settings=settings,
+    from bot.stores.state import MemoryStateStore
+    return SimpleNamespace(records=records, settings=settings, state=MemoryStateStore(),
+                           conversations=None, forget_hooks=[],
                            config=SimpleNamespace(rdv=cfg, settings=settings, ml_by_id={},
                                                   actions=None))
 

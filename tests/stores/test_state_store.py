@@ -145,11 +145,15 @@ async def test_many_jeunes_at_once_each_read_and_save_their_own_state(store):
         assert await store.get(f"conv:j{n}") == {"n": n, "turns": 2}
 
 
-async def test_redis_that_lost_its_scripts_is_given_them_again(redis_prefix):
-    """A Redis restart forgets loaded scripts (NOSCRIPT): a pipeline of turns reloads them."""
+async def test_redis_that_lost_its_scripts_is_given_them_again(tmp_path):
+    """A Redis restart forgets loaded scripts (NOSCRIPT): a pipeline of turns reloads them.
+    SCRIPT FLUSH on a private redis-server of the test, never on the shared one."""
     import redis.asyncio as aioredis
-    store = RedisStateStore(REDIS_URL, prefix=redis_prefix)
-    admin = aioredis.from_url(REDIS_URL)
+    from tests.app.test_faults import PrivateRedis
+    private = PrivateRedis(tmp_path)
+    await private.start()
+    store = RedisStateStore(private.url, prefix="t:")
+    admin = aioredis.from_url(private.url)
     try:
         async def turn(n: int) -> None:
             async with store.locked(f"j{n}", f"conv:j{n}") as held:
@@ -162,3 +166,4 @@ async def test_redis_that_lost_its_scripts_is_given_them_again(redis_prefix):
     finally:
         await admin.aclose()
         await store.close()
+        private.kill()
