@@ -4,7 +4,7 @@ time, index and territory build time.
     .venv/bin/python benchmarks/communes.py [--rounds 20] [--errors]
 
 Accuracy counts a spelling right when it is found as the expected commune, or ambiguous with the
-expected communes offered, or outside when expected outside (same rule as tests/test_communes.py).
+expected communes offered, or outside when expected outside (same rule as tests/territoire/test_communes.py).
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.communes import MAX_CANDIDATES, CommuneIndex, Resolution  # noqa: E402
-from bot.territoire import TerritoryMap, load_missions_locales  # noqa: E402
+from bot.territoire.communes import MAX_CANDIDATES, CommuneIndex, Resolution  # noqa: E402
+from bot.territoire.territories import TerritoryMap, load_missions_locales  # noqa: E402
 
 CSV = ROOT / "data" / "communes-nouvelle-aquitaine.csv"
 SPELLINGS = ROOT / "tests" / "data" / "communes_spellings.csv"

@@ -4,7 +4,7 @@ Jeunes write mostly in the evening and at night, more in September, less in Augu
 quarter are minors; they come from QR posters (extra-muros), during temps-additionnel evenings,
 or at any time; some get repérés or réactivés, book a rendez-vous, register on a raccrochage
 session, reach an outcome; a few are in crisis or ask for a human. Contacts are attributed with
-the real `bot.attribution` rules, so `action_id` and `out_of_hours` are what the bot would write.
+the real `bot.reperage.attribution` rules, so `action_id` and `out_of_hours` are what the bot would write.
 
     events = generate_events(seed=1, n_events=50_000).events        # pure, no database
     dataset = await generate(records, seed=1, n_events=50_000)      # and written to a RecordStore
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import yaml
 
-from bot.actions_config import Action, ActionsConfig, load_actions
-from bot.attribution import DEFAULT_NETWORK_HOURS, attribute
-from bot.clock import PARIS, as_utc
-from bot.jours_feries import JoursFeries
-from bot.mission_locale import MissionLocale
+from bot.reperage.actions_config import Action, ActionsConfig, load_actions
+from bot.reperage.attribution import DEFAULT_NETWORK_HOURS, attribute
+from bot.clock import as_utc
+from bot.territoire.jours_feries import JoursFeries
+from bot.territoire.missions_locales import MissionLocale
 from bot.stores.records import Event, RecordStore
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.clock import SystemClock, to_paris  # noqa: E402
-from bot.rdv import QuietHours  # noqa: E402
-from bot.stores.db import make_engine, migrate  # noqa: E402
-from scheduler.due_queue import DueQueue, NewMessage  # noqa: E402
+from bot.rdv.slots import QuietHours  # noqa: E402
+from bot.app.schema import migrate  # noqa: E402
+from bot.stores.db import make_engine  # noqa: E402
+from bot.stores.due_queue import DueQueue, NewMessage  # noqa: E402
 
 
 def far_quiet(now: datetime) -> QuietHours:

@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg  # noqa: E402
 
 from benchmarks.dataset import generate  # noqa: E402
-from bot.report import build_html_report, build_report, render_json  # noqa: E402
-from bot.stores.db import make_engine, migrate  # noqa: E402
+from bot.report.figures import build_html_report, build_report, render_json  # noqa: E402
+from bot.app.schema import migrate  # noqa: E402
+from bot.stores.db import make_engine  # noqa: E402
 from bot.stores.records import RecordStore  # noqa: E402
 
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp import web  # noqa: E402
 
-from bot.app import make_app  # noqa: E402
+from bot.app.web import make_app  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
 from bot.clock import PARIS, FixedClock  # noqa: E402
 from bot.messages import Reply  # noqa: E402

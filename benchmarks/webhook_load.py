@@ -9,7 +9,7 @@ Processes (each its own, so nobody's measurements are skewed by another's event 
   sendMessage with the machine's monotonic clock when it arrives, and streams those receipts back;
 - a private redis-server (so nothing touches the shared one) and, for PostgreSQL, a fresh database
   on the machine's server, dropped afterwards;
-- the bot under test: `python -m bot.cli web` with TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL (the fake),
+- the bot under test: `python -m bot.app.cli web` with TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL (the fake),
   PUBLIC_URL (webhook mode), TELEGRAM_WEBHOOK_SECRET, and DATABASE_URL + REDIS_URL ("insysteme-pg")
   or nothing (the embedded defaults: SQLite under ./var, in-process state: "insysteme-embedded");
   "insysteme-pg-2w" is insysteme-pg with `--workers 2` (two processes on the port);
@@ -151,7 +151,7 @@ def run_fake(port: int) -> None:
 
 # ============================================================== role: insysteme with pacing off
 def run_insysteme_unpaced(argv: list[str]) -> int:
-    """`bot.cli web` exactly, except that the Telegram channel does not pace its sends."""
+    """`bot.app.cli web` exactly, except that the Telegram channel does not pace its sends."""
     from bot.channels import telegram as tg
     original = tg.TelegramChannel.from_env.__func__
 
@@ -159,7 +159,7 @@ def run_insysteme_unpaced(argv: list[str]) -> int:
         return original(cls, env, engine, **{"overall_rate": 0, "chat_rate": 0, **options})
 
     tg.TelegramChannel.from_env = classmethod(unpaced)
-    from bot.cli import main
+    from bot.app.cli import main
     return main(argv)
 
 
@@ -414,7 +414,7 @@ def bot_command(bot: str, port: int, api_url: str, redis_url: str, paced: bool,
     if bot.endswith("-2w"):
         web += ["--workers", "2"]
     if paced and not profile:
-        return [PY, "-m", "bot.cli", *web]
+        return [PY, "-m", "bot.app.cli", *web]
     inner = [PY, str(Path(__file__).resolve()), "insysteme-unpaced" if not paced else "insysteme", *web]
     if profile and profile.endswith(".prof"):
         return [PY, "-m", "cProfile", "-o", profile, *inner[1:]]
@@ -557,7 +557,7 @@ def main() -> None:
         run_fake(int(sys.argv[2]))
         return
     if len(sys.argv) > 1 and sys.argv[1] in ("insysteme-unpaced", "insysteme"):
-        from bot.cli import main as cli_main
+        from bot.app.cli import main as cli_main
         sys.exit(run_insysteme_unpaced(sys.argv[2:]) if sys.argv[1] == "insysteme-unpaced"
                  else cli_main(sys.argv[2:]))
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -9,7 +9,7 @@ from typing import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, field_validator
 
-from bot.mission_locale import parse_range
+from bot.clock import parse_range
 
 
 @dataclass(frozen=True)

@@ -1,99 +1,16 @@
-"""What the scheduler does: deliver due messages, plan reminders, nudge, purge.
-
-The texts of one-off messages are written here, at delivery time, from the message's kind and
-payload (ids and times only): a message never carries personal data in the queue, and a reminder
-whose appointment was cancelled or moved finds out before it is sent ("obsolete").
-"""
+"""What the scheduler does besides the reminders (bot/rdv/reminders.py): deliver due messages
+through the Outbox, purge what the retention period no longer allows."""
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
-
-from bot.clock import as_utc, to_paris
-from bot.messages import Reply
-from bot.rdv import RdvConfig, french_date, french_datetime, reminder_plan
-from bot.stores.bookings import BOOKED, REGISTERED, Booking, BookingStore, Registration
-from bot.stores.records import profiles
-from scheduler.due_queue import DueMessage, DueQueue, NewMessage, Outcome
+from bot.clock import as_utc
+from bot.rdv.reminders import bookings_of, due_queue_of, render
+from bot.stores.due_queue import DueMessage, Outcome
 
 log = logging.getLogger(__name__)
-
-# kinds of due messages
-RDV_REMINDER = "rdv_reminder"
-RDV_MISSED = "rdv_missed"
-SESSION_REMINDER = "session_reminder"
-SESSION_PROMOTED = "session_promoted"
-REACTIVATION = "reactivation"
-
-
-# --- planning (called by bot/actions/rdv.py and by the nudges job) --------------------------------
-async def plan_booking_reminders(queue: DueQueue, cfg: RdvConfig, booking: Booking,
-                                 now: datetime) -> int:
-    """J-1 (18:00 Paris) and H-2 reminders of an appointment; keyed by booking, so idempotent."""
-    items = [NewMessage(key=f"rdv:{booking.id}:{suffix}", jeune_id=booking.jeune_id,
-                        kind=RDV_REMINDER, due_at=due, ref=booking.id,
-                        payload={"booking_id": booking.id, "which": suffix})
-             for suffix, due in reminder_plan(cfg, booking.start, now)]
-    return await queue.enqueue_many(items, now=now)
-
-
-async def cancel_booking_messages(queue: DueQueue, booking_id: str, now: datetime) -> int:
-    return await queue.cancel(ref=booking_id, now=now, reason="appointment cancelled or moved")
-
-
-async def plan_session_messages(queue: DueQueue, cfg: RdvConfig, reg: Registration,
-                                now: datetime, promoted: bool = False) -> int:
-    """The J-1 reminder of a raccrochage session, and the "a place is free" message."""
-    ref = f"reg:{reg.id}"
-    items = []
-    if promoted:
-        items.append(NewMessage(key=f"{ref}:promoted", jeune_id=reg.jeune_id,
-                                kind=SESSION_PROMOTED, due_at=now, ref=ref,
-                                payload={"registration_id": reg.id}))
-    at = cfg.reminders.session_day_before
-    if at is not None and reg.status == REGISTERED:
-        d = to_paris(reg.start).date() - timedelta(days=1)
-        due = as_utc(datetime.combine(d, at, tzinfo=to_paris(reg.start).tzinfo))
-        due = cfg.quiet.postpone(due)
-        if as_utc(now) <= due < reg.start:
-            items.append(NewMessage(key=f"{ref}:j-1", jeune_id=reg.jeune_id,
-                                    kind=SESSION_REMINDER, due_at=due, ref=ref,
-                                    payload={"registration_id": reg.id}))
-    return await queue.enqueue_many(items, now=now)
-
-
-async def enqueue_nudges(services: Any, now: datetime) -> int:
-    """Daily: a nudge two days after a missed appointment, and one to jeunes silent for N weeks.
-    Keys make it idempotent: running it twice, or on two machines, sends each nudge once."""
-    cfg: RdvConfig = services.config.rdv
-    queue = due_queue_of(services)
-    bookings = bookings_of(services)
-    now = as_utc(now)
-    items: list[NewMessage] = []
-    r = cfg.reminders
-    if r.missed_nudge_days:
-        for b in await bookings.missed_since(now - timedelta(days=r.missed_nudge_days + 14)):
-            due = max(b.start + timedelta(days=r.missed_nudge_days), now)
-            items.append(NewMessage(key=f"rdv:{b.id}:missed", jeune_id=b.jeune_id,
-                                    kind=RDV_MISSED, due_at=due, ref=b.id,
-                                    payload={"booking_id": b.id}))
-    if r.reactivation_weeks:
-        silent_since = now - timedelta(weeks=r.reactivation_weeks)
-        p = profiles.c
-        async with services.records.engine.connect() as conn:
-            rows = await conn.execute(select(p.jeune_id, p.last_seen_at).where(and_(
-                p.last_seen_at < silent_since,
-                p.last_seen_at >= silent_since - timedelta(days=7),   # catch up after downtime
-                p.stopped.is_not(True), p.unreachable.is_not(True))))
-            for jeune_id, last_seen in rows:
-                items.append(NewMessage(
-                    key=f"reactivation:{jeune_id}:{to_paris(as_utc(last_seen)):%Y%m%d}",
-                    jeune_id=jeune_id, kind=REACTIVATION, due_at=now, payload={}))
-    return await queue.enqueue_many(items, now=now)
-
 
 HANDLED_KEEP_DAYS = 7      # Telegram stops redelivering an update after about a day
 
@@ -116,18 +33,6 @@ async def purge_retention(services: Any, now: datetime) -> int:
     return forgotten
 
 
-def due_queue_of(services: Any) -> DueQueue:
-    queue = getattr(services, "due_queue", None)
-    if queue is None:
-        rdv = getattr(services.config, "rdv", None)
-        queue = DueQueue(services.records.engine, rdv.quiet if rdv else None)
-    return queue
-
-
-def bookings_of(services: Any) -> BookingStore:
-    return getattr(services, "bookings", None) or BookingStore(services.records.engine)
-
-
 # --- delivery -------------------------------------------------------------------------------------
 class OutboxDeliverer:
     """Renders a due message and sends it with the Outbox (which refuses after STOP)."""
@@ -148,59 +53,3 @@ class OutboxDeliverer:
         return None
 
 
-def _ml(services: Any, ml_id: str | None):
-    return services.config.ml_by_id.get(ml_id) if ml_id else None
-
-
-async def render(msg: DueMessage, services: Any, bookings: BookingStore) -> list[Reply] | None:
-    """The text of a due message, or None when it no longer applies."""
-    cfg: RdvConfig = services.config.rdv
-    p = msg.payload
-    if msg.kind in (RDV_REMINDER, RDV_MISSED):
-        b = await bookings.get(p.get("booking_id", ""))
-        if b is None:
-            return None
-        ml = _ml(services, b.ml_id)
-        name = ml.short_name or ml.name if ml else "la Mission Locale"
-        if msg.kind == RDV_MISSED:
-            if b.status != "missed":
-                return None
-            return [Reply(f"On ne t'a pas vu à ton rendez-vous de {french_date(b.start)}. "
-                          "Ce n'est pas grave. Tu veux en choisir un autre ? "
-                          "Écris « rdv » et je te propose des dates.")]
-        if b.status != BOOKED:
-            return None
-        ml_rdv = cfg.for_ml(b.ml_id)
-        address = (ml_rdv.address if ml_rdv and ml_rdv.address else ml.address if ml else "")
-        if p.get("which") == "j-1":
-            bring = cfg.bring(b.ml_id)
-            text = (f"Petit rappel : tu as rendez-vous demain, {french_datetime(b.start)}, "
-                    f"à {name}.\nAdresse : {address}.")
-            if bring:
-                text += "\nPense à prendre :\n" + "\n".join(f"- {x}" for x in bring)
-            text += "\nTu ne peux pas venir ? Écris « annuler » ou « changer »."
-            return [Reply(text)]
-        return [Reply(f"Ton rendez-vous à {name}, c'est aujourd'hui à {to_paris(b.start):%Hh%M}.\n"
-                      f"Adresse : {address}.\nÀ tout à l'heure !")]
-    if msg.kind in (SESSION_REMINDER, SESSION_PROMOTED):
-        reg_id = p.get("registration_id")
-        reg = await bookings.get_registration(reg_id) if isinstance(reg_id, int) else None
-        if reg is None or reg.status != REGISTERED:
-            return None
-        action = services.config.actions.by_id.get(reg.action_id) if services.config.actions else None
-        if action is None:
-            return None
-        session = next((s for s in action.sessions if as_utc(s.start) == reg.start), None)
-        place = session.place if session else (action.place or "")
-        if msg.kind == SESSION_PROMOTED:
-            return [Reply(f"Bonne nouvelle : une place s'est libérée ! Tu es inscrit à "
-                          f"« {action.title} », {french_datetime(reg.start)}.\nLieu : {place}.\n"
-                          "Tu ne peux plus venir ? Écris « annuler ».")]
-        return [Reply(f"Petit rappel : demain, {french_datetime(reg.start)}, c'est "
-                      f"« {action.title} ».\nLieu : {place}.\nOn t'attend !")]
-    if msg.kind == REACTIVATION:
-        return [Reply("Salut ! Ça fait un moment. Tu cherches un emploi, une formation, ou tu as "
-                      "une question ? Écris-moi, je suis là. Un conseiller de la Mission Locale "
-                      "peut aussi te recevoir. (Écris STOP pour ne plus recevoir de message.)")]
-    log.warning("unknown due message kind %r", msg.kind)
-    return None

@@ -13,6 +13,9 @@ import logging
 from typing import Any, Awaitable, Callable
 
 from bot.clock import PARIS
+from bot.posts.config import load_posts_config
+from bot.posts.publishers.telegram import TelegramChannelPublisher
+from bot.posts.workflow import Posts
 from bot.yamlconf import ConfigError
 
 log = logging.getLogger(__name__)
@@ -34,7 +37,6 @@ def reminder_notifier(services: Any, chat_id: int | str | None) -> Callable[[str
     env = services.env
     if chat_id is None or not env.telegram_bot_token:
         return None
-    from bot.publishers.telegram import TelegramChannelPublisher
     sender = TelegramChannelPublisher(env.telegram_api_url, env.telegram_bot_token, chat_id)
 
     async def notify(message: str) -> None:
@@ -50,7 +52,7 @@ def posts_jobs(services: Any, posts: Any = None) -> list[tuple[str, Callable[[],
     config/posts.yml is absent (the service runs without weekly posts)."""
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from bot.posts import Posts, load_posts_config
+
     if posts is None:
         cfg = services.config.extra.get("posts")
         if cfg is None:

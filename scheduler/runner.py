@@ -4,7 +4,7 @@
 a lease row in `scheduler_leases` (an atomic `INSERT … ON CONFLICT DO UPDATE … WHERE the lease
 expired or is ours`), renewed every third of its length. Only the holder runs the jobs; if it dies,
 another takes over when the lease expires. During a handover two processes may both be sweeping
-for a moment: the due queue's claims keep that safe (scheduler/due_queue.py), and the other jobs
+for a moment: the due queue's claims keep that safe (bot/stores/due_queue.py), and the other jobs
 are idempotent (keyed enqueues, erasure of what is already erased).
 Lease times come from the injected clock: machines sharing a database need synchronised clocks
 (NTP), as for any lease.
@@ -25,8 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import PARIS, as_utc
 from bot.stores.db import metadata
+from bot.rdv import reminders
 from scheduler import jobs
-from scheduler.due_queue import DueWorker
+from bot.stores.due_queue import DueWorker
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class Scheduler:
         self.services, self.clock = services, clock
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         engine = services.records.engine
-        self.queue = jobs.due_queue_of(services)
+        self.queue = reminders.due_queue_of(services)
         self.worker = DueWorker(
             self.queue, deliverer or jobs.OutboxDeliverer(services), clock, self.worker_id,
             batch=batch, lease_seconds=claim_lease_seconds,
@@ -172,7 +173,7 @@ class Scheduler:
             await self.worker.run_for(1.0, poll=self.poll_seconds)
 
     async def nudges(self):
-        return await jobs.enqueue_nudges(self.services, self.clock.now())
+        return await reminders.enqueue_nudges(self.services, self.clock.now())
 
     async def retention(self):
         return await jobs.purge_retention(self.services, self.clock.now())

@@ -5,7 +5,6 @@ services. A missing service fails the tests loudly: nothing is skipped.
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from datetime import datetime
@@ -16,7 +15,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.clock import FixedClock, PARIS
-from bot.stores.db import make_engine, migrate
+from bot.app.schema import migrate
+from bot.stores.db import make_engine
 from bot.stores.records import RecordStore
 
 ROOT = Path(__file__).resolve().parent.parent

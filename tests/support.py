@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.actions.base import ACTIONS, VALIDATORS, load_registry
-from bot.config import Config, load_config
-from bot.engine import Engine
-from bot.flows import load_flows
-from bot.services import build_services
+from bot.dialogue.registry import ACTIONS, VALIDATORS, load_registry
+from bot.app.config import Config, load_config
+from bot.dialogue.engine import Engine
+from bot.dialogue.flows import load_flows
+from bot.app.services import build_services
 from bot.settings import Env, Settings
 from bot.stores.state import MemoryStateStore, RedisStateStore
 

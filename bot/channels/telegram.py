@@ -93,7 +93,7 @@ FORWARD_NOTE = "Tu m'as transféré un message. Je le lis comme si tu me l'avais
 
 
 class Engine(Protocol):
-    """What the channel needs of the dialogue engine (bot/engine.py)."""
+    """What the channel needs of the dialogue engine (bot/dialogue/engine.py)."""
 
     async def handle(self, incoming: Incoming) -> list[Reply]: ...
 

@@ -6,6 +6,7 @@ spends one hash verification, so timing does not tell which addresses have an ac
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,13 @@ _NAME = re.compile(r"^[^\x00-\x1f<>]{1,80}$")
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password, a timing decoy")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the account does not exist (same time either way); made on
+    first use, not at import: argon2 costs half a second of CPU, which every command would pay."""
+    return _hasher.hash("not a password, a timing decoy")
 
 
 class AccountError(ValueError):
@@ -121,7 +128,7 @@ class AccountStore:
         async with self.engine.connect() as conn:
             row = (await conn.execute(
                 select(accounts).where(accounts.c.email == normalise_email(email)))).first()
-        stored = row.password_hash if row is not None else _DUMMY_HASH
+        stored = row.password_hash if row is not None else _dummy_hash()
         try:
             _hasher.verify(stored, password or "")
         except (VerifyMismatchError, VerificationError, InvalidHashError):

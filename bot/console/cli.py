@@ -13,11 +13,18 @@ import asyncio
 import getpass
 import sys
 
+from bot.clock import SystemClock, to_paris
+from bot.console.accounts import AccountError, AccountStore
 from bot.console.tables import ROLES
+from bot.stores.db import default_database_url, make_engine
+from bot.yamlconf import ConfigError
 
 
-def add_commands(subparsers) -> None:
+def add_commands(subparsers, wiring) -> None:
+    """`wiring` (bot/app/cli.py) loads the config and migrates the database: the console never
+    imports what sits above it."""
     p = subparsers.add_parser("referent", help="console accounts (référents, admins, communication)")
+    p.set_defaults(wiring=wiring)
     sub = p.add_subparsers(dest="referent_command", required=True)
     a = sub.add_parser("add", help="create an account")
     a.add_argument("--email", required=True)
@@ -36,11 +43,10 @@ def add_commands(subparsers) -> None:
     d.set_defaults(handler=cmd_disable)
 
 
-async def _with_db(env, fn):
-    from bot.stores.db import default_database_url, make_engine, migrate
+async def _with_db(args, env, fn):
     engine = make_engine(env.database_url or default_database_url())
     try:
-        await migrate(engine)
+        await args.wiring.migrate(engine)
         return await fn(engine)
     finally:
         await engine.dispose()
@@ -60,9 +66,7 @@ def _read_password(args) -> str | None:
     return first
 
 
-def _known_mls(env) -> set[str] | None:
-    from bot.config import load_config
-    from bot.yamlconf import ConfigError
+def _known_mls(env, load_config) -> set[str] | None:
     try:
         config = load_config(env.config_dir)
     except ConfigError as exc:
@@ -75,15 +79,13 @@ def _known_mls(env) -> set[str] | None:
 
 
 def cmd_add(args: argparse.Namespace, env) -> int:
-    from bot.clock import SystemClock
-    from bot.console.accounts import AccountError, AccountStore
     role = args.role or ("referent" if args.ml else None)
     if role is None:
         print("say --ml ID for a référent, or --role admin / --role communication", file=sys.stderr)
         return 2
     known = None
     if args.ml:
-        known = _known_mls(env)
+        known = _known_mls(env, args.wiring.load_config)
         if known is None:
             return 1
     password = _read_password(args)
@@ -94,7 +96,7 @@ def cmd_add(args: argparse.Namespace, env) -> int:
         return await AccountStore(engine).add(args.email, args.name, role, args.ml, password,
                                               SystemClock().now(), known_mls=known)
     try:
-        account = asyncio.run(_with_db(env, run))
+        account = asyncio.run(_with_db(args, env, run))
     except AccountError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 1
@@ -104,12 +106,10 @@ def cmd_add(args: argparse.Namespace, env) -> int:
 
 
 def cmd_list(args: argparse.Namespace, env) -> int:
-    from bot.clock import to_paris
-    from bot.console.accounts import AccountStore
 
     async def run(engine):
         return await AccountStore(engine).list()
-    rows = asyncio.run(_with_db(env, run))
+    rows = asyncio.run(_with_db(args, env, run))
     if not rows:
         print("no account yet: insysteme referent add --email … --name … --ml …")
         return 0
@@ -120,12 +120,10 @@ def cmd_list(args: argparse.Namespace, env) -> int:
 
 
 def cmd_disable(args: argparse.Namespace, env) -> int:
-    from bot.clock import SystemClock
-    from bot.console.accounts import AccountStore
 
     async def run(engine):
         return await AccountStore(engine).disable(args.email, SystemClock().now())
-    account = asyncio.run(_with_db(env, run))
+    account = asyncio.run(_with_db(args, env, run))
     if account is None:
         print(f"no account {args.email!r}", file=sys.stderr)
         return 1

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.yamlconf import ConfigError, line_of, load_yaml, validate_file
 
-# The outcomes the report counts (bot/report_html.py OUTCOME_LABELS): closing a conversation
+# The outcomes the report counts (bot/report/html.py OUTCOME_LABELS): closing a conversation
 # writes one of these in an `outcome` event.
 OUTCOMES = ("rdv_pris", "oriente", "entree_cej", "entree_pacea", "emploi", "formation",
             "service_civique", "sans_suite")

@@ -17,9 +17,11 @@ from typing import Any
 from aiohttp import web
 from markupsafe import Markup
 
-from bot.mission_locale import DAY_NAMES, DAYS
-from bot.posts import APPROVER_ROLES, NETWORKS, PostError, Posts, publish_at, publishable
-from bot.qr import qr_svg
+from bot.territoire.missions_locales import DAY_NAMES, DAYS
+from bot.posts.calendar import publish_at, publishable
+from bot.posts.config import APPROVER_ROLES, NETWORKS, PostError
+from bot.posts.workflow import Posts
+from bot.posts.qr import qr_svg
 
 _WEEK = re.compile(r"^\d{4}-W\d{2}$")
 WEEK_STATUS = {"draft": "Brouillon", "approved": "Approuvé", "scheduled": "Programmé",

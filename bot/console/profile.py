@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.clock import to_paris
+from bot.rdv.store import BookingStore
 
 COHORT_LABELS = {
     "repere": "Repéré·e : inconnu·e des Missions Locales",
@@ -94,11 +95,7 @@ async def conversation_facts(services: Any, jeune_id: str, conv: dict) -> dict:
 
 
 async def _appointments(services: Any, jeune_id: str) -> dict:
-    """The next appointment and the raccrochage registrations (bot/stores/bookings.py)."""
-    try:
-        from bot.stores.bookings import BookingStore
-    except ImportError:   # the appointments module is not there: nothing to show
-        return {"next": None, "registrations": []}
+    """The next appointment and the raccrochage registrations (bot/rdv/store.py)."""
     store = getattr(services, "bookings", None) or services.extra.get("bookings") or \
         BookingStore(services.records.engine)
     now = services.clock.now()

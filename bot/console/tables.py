@@ -1,7 +1,7 @@
 """The console's SQL tables: accounts, server-side sessions, login failures, audit log, private
 notes, and the Telegram alerts already relayed (so several web workers send each alert once).
 
-Declared on the shared `metadata` (registered in bot.stores.db.TABLE_MODULES) so that SQLite and
+Declared on the shared `metadata` (imported by bot/app/schema.py) so that SQLite and
 PostgreSQL deployments, and several workers, share them.
 """
 from __future__ import annotations

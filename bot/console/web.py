@@ -29,6 +29,8 @@ from bot.console.notes import MAX_NOTE, NoteStore
 from bot.console.posts_view import install_posts_view
 from bot.console.profile import conversation_facts, transcript_line
 from bot.console.sessions import Session, SessionStore
+from bot.reperage.actions_config import ActionsConfig
+from bot.report.figures import build_html_report
 from bot.stores.conversations import STATUSES
 
 log = logging.getLogger(__name__)
@@ -450,8 +452,6 @@ class Console:
                            missions_locales=self.services.config.missions_locales)
 
     async def dashboard_report(self, request: web.Request) -> web.Response:
-        from bot.actions_config import ActionsConfig
-        from bot.report import build_html_report
         session = await self.auth.require(request)
         start, end, ml = self._period(request, session)
         actions = self.services.config.actions or ActionsConfig([])
@@ -475,3 +475,12 @@ def _dumps(value: Any) -> str:
 
 def _sse(kind: str, data: Any) -> bytes:
     return f"event: {kind}\ndata: {_dumps(data)}\n\n".encode()
+
+
+def setup_console(app: Any, services: Any, engine: Any, console_config: Any = None) -> Any:
+    """Routes, live alerts (SSE, Telegram référents group) and `services.extra["referents_online"]`.
+
+    Returns the Console object (also at `app["console"]`)."""
+    console = Console(services, engine, console_config)
+    console.install(app)
+    return console

@@ -9,13 +9,22 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from bot import textes
-from bot.actions.base import ACTIONS, VALIDATORS, Validation, load_registry
+from bot.contract import Validation
+from bot.dialogue import textes
+from bot.dialogue.registry import ACTIONS, VALIDATORS, load_registry
 from bot.messages import Button
 from bot.rasa.bridge import (
-    DEFAULT_VALIDATORS, FORM_SLOTS, OUTSIDE, SKIPPED, RasaBridge, RasaTurn, declared, slot_event,
+    DEFAULT_VALIDATORS,
+    FORM_SLOTS,
+    OUTSIDE,
+    SKIPPED,
+    RasaBridge,
+    RasaTurn,
+    declared,
+    slot_event,
     user_text,
 )
+from bot.understanding.crisis import detect_crisis
 
 REQUESTED_SLOT = "requested_slot"
 SMALL_TALK = {"merci": "Avec plaisir ! " + textes.ANYTHING_ELSE,
@@ -135,7 +144,6 @@ class ValidateReperageForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict) -> list[dict]:
-        from bot.understanding.crisis import detect_crisis
         text = user_text(tracker)
         if text and detect_crisis(text):
             # crisis first: nothing of this message is an answer; the form stops
@@ -266,7 +274,7 @@ class ActionForgetMe(InsystemeAction):
     rasa_name, domain_action = "action_forget_me", "forget_me"
 
 
-# appointments and raccrochage (bot/actions/rdv.py) -----------------------------------------------
+# appointments and raccrochage (bot/rdv/actions.py) -----------------------------------------------
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""

@@ -4,7 +4,7 @@ Rasa keeps the dialogue (slots, forms, stories); insysteme keeps the domain (com
 FAQ, appointments) and the records. One action call is one turn: under the jeune's lock, the
 profile is loaded, the session's `contact` event is written when a session starts, the domain
 function runs on an ActionContext built from the tracker, then its events, profile fields,
-transcript and inbox row are saved with the same rules as the engine (bot/event_log.py).
+transcript and inbox row are saved with the same rules as the engine (bot/reperage/event_log.py).
 """
 from __future__ import annotations
 
@@ -15,13 +15,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, AsyncIterator
 
-from bot import textes
-from bot.actions.base import ActionContext, Validation
-from bot.engine import Engine, new_state
-from bot.event_log import (
-    attribution_for, build_events, consented, contact_fix, db_values, kept_updates, turn_facts,
-)
+from bot.contract import ActionContext, Validation
+from bot.dialogue import textes
+from bot.dialogue.engine import Engine, new_state
 from bot.messages import Button, Reply
+from bot.reperage.event_log import (
+    attribution_for,
+    build_events,
+    consented,
+    contact_fix,
+    db_values,
+    kept_updates,
+    turn_facts,
+)
+from bot.understanding.crisis import Crisis, crisis_answer, detect_crisis
 
 CHANNEL = "rasa"
 MAX_SENDER = 128            # the records' address column
@@ -253,7 +260,6 @@ class RasaBridge:
 
         `insist` (the Rasa assistant itself recognised distress): answered even when our own
         detection finds nothing, with the general answer. Returns the category, or None."""
-        from bot.understanding.crisis import Crisis, crisis_answer, detect_crisis
         words = t.text if text is None else text
         found = detect_crisis(words) if words else None
         if found is None and not insist:

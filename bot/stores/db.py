@@ -1,13 +1,13 @@
 """The SQL database behind durable records (SQLite file by default, PostgreSQL in deployment).
 
-Every module that owns tables declares them on `metadata` and is listed in TABLE_MODULES, so that
-`migrate()` knows the whole schema. Migrations are numbered steps run once each, recorded in
+Every module that owns tables declares them on `metadata`; `migrate()` creates what is declared,
+and bot/app/schema.py imports every such module first, so the service migrates the whole schema
+(a store knows nothing of the capabilities above it). Migrations are numbered steps run once each, recorded in
 `schema_version`; a step may create missing tables or alter existing ones.
 """
 from __future__ import annotations
 
 import asyncio
-import importlib
 from pathlib import Path
 from typing import Callable
 
@@ -23,18 +23,6 @@ schema_version = Table(
     Column("version", Integer, primary_key=True),
     Column("name", String(200), nullable=False),
 )
-
-# Modules whose import registers tables on `metadata`.
-TABLE_MODULES = [
-    "bot.stores.records",
-    "bot.stores.conversations",
-    "bot.stores.bookings",
-    "scheduler.due_queue",
-    "scheduler.runner",
-    "bot.stores.posts",
-    "bot.console.tables",
-]
-
 
 def _create_missing(conn: Connection) -> None:
     metadata.create_all(conn, checkfirst=True)
@@ -84,13 +72,8 @@ def make_engine(url: str) -> AsyncEngine:
     # No pre-ping: it cost a round trip per transaction. A connection gone stale (PostgreSQL
     # restarted) fails its first statement instead; SQLAlchemy then invalidates the pool, the
     # engine raises StoreUnavailable, the webhook answers 503 and Telegram delivers again
-    # (tests/test_faults.py). 20 + 20: the webhook takes up to 40 updates at once.
+    # (tests/app/test_faults.py). 20 + 20: the webhook takes up to 40 updates at once.
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=False)
-
-
-def load_table_modules() -> None:
-    for name in TABLE_MODULES:
-        importlib.import_module(name)
 
 
 async def migrate(engine: AsyncEngine) -> list[int]:
@@ -99,7 +82,6 @@ async def migrate(engine: AsyncEngine) -> list[int]:
     Several workers may start at once on a fresh database: on PostgreSQL they queue on an advisory
     lock, so one migrates and the others find the work done; on SQLite each waits for the write
     lock it takes first."""
-    load_table_modules()
     if engine.dialect.name == "sqlite":
         await _use_wal(engine)
     return await _migrate_once(engine)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from rapidfuzz import fuzz, process
 
 from bot.messages import Button
-from bot.mission_locale import DAY_NAMES, DAYS, MissionLocale
+from bot.territoire.missions_locales import DAY_NAMES, DAYS, MissionLocale
 from bot.understanding.crisis import CrisisConfig, crisis_answer, detect_crisis
 from bot.understanding.normalize import normalize, sounds_like
 from bot.yamlconf import ConfigError, LineDict, load_yaml, validate_file

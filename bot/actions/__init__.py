@@ -1,1 +1,0 @@
-"""Domain actions and validators that flows call by name (and the Rasa action server wraps)."""

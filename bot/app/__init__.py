@@ -1,0 +1,1 @@
+"""The wiring on top: command line, aiohttp application, services, config loading."""

@@ -1,0 +1,147 @@
+"""The dialogue engine: one message in → replies out, whatever the channel.
+
+For each message, under the jeune's lock (so two messages of one jeune are handled in order, never
+interleaved): load the state → global interruptions first (crisis, STOP, erasure, "un conseiller",
+a person on the conversation) → the waiting question's validator → a question (FAQ) in the middle of
+a flow, after which the flow resumes → flow steps until the next question → save records, then the
+state. The message id is remembered in the state, so a duplicate delivery produces nothing.
+
+Each stage lives in its own module: turn.py (what a turn carries, shared helpers),
+interruptions.py, waiting.py (the waiting question), questions.py (FAQ in the middle),
+steps.py (flow steps), saving.py (session, flood, save).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from datetime import datetime
+
+from bot.clock import as_utc
+from bot.dialogue import textes
+from bot.dialogue.interruptions import Interruptions
+from bot.dialogue.questions import Questions
+from bot.dialogue.saving import Saving
+from bot.dialogue.steps import FlowSteps
+from bot.dialogue.turn import Turn, TurnTools, clean_text, new_state
+from bot.dialogue.waiting import WaitingQuestion
+from bot.messages import Incoming, Reply
+from bot.stores import StoreUnavailable
+from bot.stores.records import database_down
+
+log = logging.getLogger(__name__)
+
+
+class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnTools):
+    def __init__(self, services):
+        self.s = services
+        self.settings = services.config.settings
+
+    def jeune_id(self, channel: str, address: str) -> str:
+        digest = hmac.new(self.s.key, f"{channel}:{address}".encode(), hashlib.sha256).hexdigest()
+        return "j_" + digest[:24]
+
+    @staticmethod
+    def state_key(jeune_id: str) -> str:
+        return f"conv:{jeune_id}"
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Raises StoreUnavailable when Redis or the database is unreachable: nothing of the message
+        was kept as handled, so the caller has it delivered again (webhook 503, polling offset)."""
+        try:
+            return await self._handle(incoming)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            if database_down(exc):
+                raise StoreUnavailable(f"database: {exc}") from exc
+            raise
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        jeune_id = self.jeune_id(incoming.channel, incoming.address)
+        # the lock and the state in one round trip; the new state and the release in one
+        async with self.s.state.locked(jeune_id, self.state_key(jeune_id)) as held:
+            state = held.value or new_state()
+            if incoming.message_id and incoming.message_id in state["seen"]:
+                return []
+            first_time = state["profile"] is None
+            if first_time:
+                state["profile"] = await self._load_profile(jeune_id)
+            at = as_utc(incoming.at) if incoming.at else self.s.clock.now()
+            turn = Turn(incoming, jeune_id, at, state, state["profile"])
+            await self._process(turn)
+            await self._save(turn, first_time, held)
+            return turn.replies
+
+    async def _load_profile(self, jeune_id: str) -> dict:
+        profile = await self.s.records.get_profile(jeune_id)
+        if profile is None:
+            return {}
+        return {k: (v.isoformat() if isinstance(v, datetime) else v)
+                for k, v in profile.items() if v is not None and k != "jeune_id"}
+
+    async def _process(self, t: Turn) -> None:
+        """The turn as a pipeline of named stages; each says when the message is dealt with."""
+        inc = t.incoming
+        self._session(t)                                          # saving: one contact a session
+        if self._flooding(t):                                     # saving: flood control
+            return
+        text, cut = clean_text(inc.text, self.settings.max_message_chars)
+        t.transcript_in = text if inc.kind in ("text", "start", "edited") else (
+            inc.button_value and f"[bouton] {inc.button_value}" or f"[{inc.kind}]")
+        if await self._interrupt(t, text):                        # interruptions
+            return
+        await self._reply_to(t, text, cut)                        # waiting question, FAQ, flow steps
+
+    async def take_over(self, jeune_id: str, referent: str) -> None:
+        async with self.s.state.lock(jeune_id):
+            key = self.state_key(jeune_id)
+            state = await self.s.state.get(key) or new_state()
+            state["mode"] = "human"
+            await self.s.state.set(key, state, ttl=self.settings.state_ttl_days * 86400)
+        now = self.s.clock.now()
+        if self.s.conversations is not None:
+            await self.s.conversations.set_status(jeune_id, "taken", now, assigned_to=referent)
+        await self.s.events_for(jeune_id, "handoff", now, {"taken_by": "referent"})
+        await self.say_as_referent(jeune_id, referent, textes.REFERENT_JOINED.format(name=referent))
+
+    async def say_as_referent(self, jeune_id: str, referent: str, text: str) -> bool:
+        author = f"referent:{referent}"
+        await self.s.records.append_transcript(jeune_id, self.s.clock.now(), "out", author,
+                                               "console", text)
+        return await self.s.outbox.deliver(jeune_id, [Reply(text)], author=author, force=True)
+
+    async def hand_back(self, jeune_id: str, referent: str, close_outcome: str | None = None) -> None:
+        async with self.s.state.lock(jeune_id):
+            key = self.state_key(jeune_id)
+            state = await self.s.state.get(key) or new_state()
+            state["mode"] = "bot"
+            await self.s.state.set(key, state, ttl=self.settings.state_ttl_days * 86400)
+        now = self.s.clock.now()
+        if self.s.conversations is not None:
+            await self.s.conversations.set_status(
+                jeune_id, "closed" if close_outcome else "bot", now, outcome=close_outcome)
+        if close_outcome:
+            await self.s.events_for(jeune_id, "outcome", now, {"outcome": close_outcome})
+        await self.s.records.append_transcript(jeune_id, now, "out", "bot", "console", textes.HANDED_BACK)
+        await self.s.outbox.deliver(jeune_id, [Reply(textes.HANDED_BACK)], force=True)
+
+    async def mark_unreachable(self, channel: str, address: str) -> None:
+        jeune_id = self.jeune_id(channel, address)
+        await self.s.records.update_profile(jeune_id, unreachable=True)
+        key = self.state_key(jeune_id)
+        state = await self.s.state.get(key)
+        if state and state.get("profile") is not None:
+            state["profile"]["unreachable"] = True
+            await self.s.state.set(key, state, ttl=self.settings.state_ttl_days * 86400)
+
+    async def forget(self, jeune_id: str, locked: bool = False) -> str:
+        """Erase the jeune's personal data from every store; events stay, pseudonymous."""
+        addresses = await self.s.records.addresses(jeune_id)
+        keys = [self.state_key(jeune_id)] + [f"mbox:{ch}:{addr}" for ch, addr in addresses]
+        await self.s.state.delete(*keys)
+        if self.s.conversations is not None:
+            await self.s.conversations.delete(jeune_id)
+        for hook in self.s.forget_hooks:
+            await hook(jeune_id)
+        return await self.s.records.forget(jeune_id)

@@ -1,0 +1,1 @@
+"""The weekly '1 action 1 Mission Locale' posts: calendar, rotation, texts, workflow, publishing."""

@@ -1,0 +1,1 @@
+"""Appointments: slots, booking actions, the booking store, .ics files, reminders."""

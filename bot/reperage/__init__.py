@@ -1,0 +1,1 @@
+"""Repérage: facts from what jeunes write, attribution to actions, the event log, actions config."""

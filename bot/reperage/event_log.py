@@ -1,0 +1,85 @@
+"""What one turn of a conversation leaves in the records, whoever ran the dialogue.
+
+The built-in engine and the Rasa action server both run the same domain actions; the events those
+actions emit must come out identical (same Mission Locale, cohort, minor flag, out-of-hours,
+action) so `insysteme report` counts a jeune the same way whatever the front end. The rules live
+here once: which facts are known, which profile fields may be kept, how an event row is filled.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from bot.reperage.attribution import Attribution, attribute
+from bot.stores.records import Event
+
+# Profile fields that are personal: kept only once the jeune has consented.
+PERSONAL_FIELDS = ("first_name", "age", "birth_year", "disability", "commune_insee", "commune_nom",
+                   "situation", "known_ml", "last_contact")
+
+
+def turn_facts(profile: dict[str, Any], updates: dict[str, Any], slots: dict[str, Any]) -> dict[str, Any]:
+    """What is known about the jeune now: saved profile, then this turn's updates, then slots."""
+    facts = {k: v for k, v in profile.items() if k != "stopped"}
+    facts.update(updates)
+    facts.update({k: v for k, v in slots.items() if v is not None})
+    return facts
+
+
+def consented(profile: dict[str, Any], updates: dict[str, Any]) -> bool:
+    return bool(updates.get("consent", profile.get("consent")))
+
+
+def kept_updates(profile: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+    """The profile updates that may be saved: personal fields only with consent."""
+    kept = dict(updates)
+    if not consented(profile, updates):
+        for key in PERSONAL_FIELDS:
+            kept.pop(key, None)
+    return kept
+
+
+def db_values(updates: dict[str, Any]) -> dict[str, Any]:
+    """Profile values as the records store takes them (`*_at` fields as datetimes)."""
+    return {k: (datetime.fromisoformat(v) if k.endswith("_at") and isinstance(v, str) else v)
+            for k, v in updates.items()}
+
+
+def minor_of(age: Any) -> bool | None:
+    return (age < 18) if isinstance(age, int) and not isinstance(age, bool) else None
+
+
+def attribution_for(config, holidays, started: datetime, ml_id: str | None,
+                    source: str | None) -> Attribution | None:
+    """The action and out-of-hours flag of a session that started at `started`."""
+    if config.actions is None:
+        return None
+    ml = config.ml_by_id.get(ml_id) if ml_id else None
+    return attribute(started, ml, source, config.actions, holidays, config.settings.network_hours)
+
+
+def build_events(raw: Iterable[dict[str, Any]], *, at: datetime, channel: str, jeune_id: str,
+                 facts: dict[str, Any], attribution: Attribution | None) -> list[Event]:
+    """Event rows from what actions emitted (`{"kind", "action_id"?, "data"?}`).
+
+    Mission Locale, cohort and minor come from the facts known at the end of the turn; the
+    action emitting the event may name its action (a raccrochage session), else the session's.
+    """
+    ml_id = facts.get("mission_locale")
+    cohort = facts.get("cohort") or "inconnu"
+    minor = minor_of(facts.get("age"))
+    return [Event(
+        at=at, channel=channel, jeune_id=jeune_id, kind=e["kind"], mission_locale=ml_id,
+        cohort=cohort, minor=minor,
+        out_of_hours=attribution.out_of_hours if attribution else False,
+        action_id=e.get("action_id") or (attribution.action_id if attribution else None),
+        data=e.get("data") or {},
+    ) for e in raw]
+
+
+def contact_fix(facts: dict[str, Any], attribution: Attribution | None) -> dict[str, Any]:
+    """Fields to rewrite on a session's `contact` event once its Mission Locale becomes known."""
+    return {"mission_locale": facts.get("mission_locale"), "cohort": facts.get("cohort") or "inconnu",
+            "minor": minor_of(facts.get("age")),
+            "out_of_hours": attribution.out_of_hours if attribution else False,
+            "action_id": attribution.action_id if attribution else None}

@@ -1,0 +1,1 @@
+"""The programme's figures, from the events table."""

@@ -1,0 +1,1 @@
+"""The territory: communes, Missions Locales and their territories, public holidays."""
