@@ -823,7 +823,14 @@ class TelegramChannel:
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         if self.engine is None:
             raise StoreUnavailable("the engine is not ready yet")
-        return await self.engine.handle(incoming)
+        try:
+            return await self.engine.handle(incoming)
+        except StoreUnavailable as err:
+            # a crisis answer does not wait for the stores (issue 17): sent now, straight to Telegram
+            replies = getattr(err, "replies", None)
+            if replies:
+                self._send_later(int(incoming.address), replies)
+            raise
 
     # ------------------------------------------------------------------ sending
     def _spawn(self, coro) -> asyncio.Task:

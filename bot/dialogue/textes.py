@@ -38,3 +38,45 @@ ERROR = ("Oups, j'ai un souci technique. Réessaie dans une minute. "
 BTN_QUESTION = "Poser une question"
 BTN_RDV = "Prendre rendez-vous"
 BTN_CONSEILLER = "Parler à un conseiller"
+
+# crisis mode (issue 17) ------------------------------------------------------------------------
+BTN_SAFE = "Je suis en sécurité"
+BTN_UNSAFE = "Je ne suis pas en sécurité"
+NOT_TEXT_SHORT = {
+    "sticker": "Joli ! Écris-moi avec des mots si tu as une question 🙂",
+    "voice": "Je ne peux pas écouter les messages vocaux : écris-moi ta question, je réponds.",
+    "audio": "Je ne peux pas écouter les sons : écris-moi ta question, je réponds.",
+}
+JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def when(at) -> str:
+    """"jeudi 3 à 13h30" for a Paris datetime."""
+    return f"{JOURS[at.weekday()]} {at.day} à {at.hour}h{at.minute:02d}".replace("h00", "h")
+
+
+class _Words:
+    """A pattern matched on the normalised words of a message (SMS spellings folded)."""
+
+    def __init__(self, pattern: str):
+        import re
+        self._re = re.compile(pattern)
+
+    def search(self, text: str):
+        from bot.understanding.normalize import normalize
+        return self._re.search(normalize(text or ""))
+
+
+# The jeune says it is better / they are safe: the crisis mode ends gently.
+BETTER = _Words(
+    r"^(oui |ouais |si |bon |merci |ok |d accord )*(ca va (mieux|aller|un peu mieux|bien|maintenant|"
+    r"mieux merci)|c est bon|c est passe|ca est passe|je vais (mieux|bien)|je me sens mieux|"
+    r"(je suis )?en securite|je suis (en securite|chez (un|une) (ami|amie|pote)|avec (quelqu un|"
+    r"ma mere|mon pere|des amis|une amie|un ami|ma soeur|mon frere))|ca va|t inquiete|oui ca va|"
+    r"tout va bien|je suis calme|je me suis calme\w*|ca s est calme|c etait une blague)( merci| stp)?$")
+# Still not well: a soft check-in becomes the crisis mode.
+NOT_OK = _Words(r"\b(non|pas bien|mal|pire|seul|seule|aide|peur|sais pas|jsp|personne|nul|triste|"
+                r"pleure|fatigue|marre)\b")
+CRISIS_DOWN = ("J'ai un souci technique pour prévenir l'équipe en ce moment : appelle un des numéros "
+               "ci-dessus, ils répondent tout de suite. Je réessaie de prévenir l'équipe.")
+SOFT_DOOR = "Et si ça ne va pas fort en ce moment, dis-le moi : je suis là. Le 3114 écoute aussi, 24h/24."
