@@ -66,13 +66,18 @@ async def request_human(ctx: ActionContext) -> None:
     ctx.slots["_engine"] = {"inbox_status": "waiting",
                             "alert": {"kind": "handoff", "reason": ctx.params.get("reason", "demande")}}
     online = ctx.services.extra.get("referents_online")
-    if online is not None and await online(ml.id if ml else None):
+    # presence counts only people of the jeune's Mission Locale: unknown Mission Locale, no promise
+    if ml is not None and online is not None and await online(ml.id):
         ctx.say("C'est noté. Un conseiller ou une conseillère va te répondre ici dans quelques minutes.")
+        return
+    if ml is not None and ml.is_open(ctx.now, ctx.services.holidays):
+        ctx.say(f"C'est noté. {ml.name} est ouverte en ce moment : une personne lira ton message "
+                "aujourd'hui, ici. Je garde tes messages pour elle.")
         return
     if ml is not None:
         nxt = ml.next_opening(ctx.now, ctx.services.holidays)
         when = _when(nxt) if nxt else "dès que possible"
-        ctx.say(f"C'est noté. Il n'y a personne en ce moment à la Mission Locale. "
+        ctx.say(f"C'est noté. {ml.name} est fermée en ce moment. "
                 f"Quelqu'un lira ton message {when}.\nTu peux aussi prendre rendez-vous tout de suite.",
                 buttons=[Button("Prendre rendez-vous", "intent:rdv")])
     else:

@@ -136,6 +136,7 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
             state = await self.s.state.get(key) or new_state()
             state["mode"] = "human"
             state["crisis"] = None      # a person is with the jeune now: the crisis mode ends
+            state["waiting_human"] = None
             await self.s.state.set(key, state, ttl=self.settings.state_ttl_days * 86400)
         now = self.s.clock.now()
         if self.s.conversations is not None:
@@ -154,6 +155,8 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
             key = self.state_key(jeune_id)
             state = await self.s.state.get(key) or new_state()
             state["mode"] = "bot"
+            state["waiting_human"] = None
+            state["waiting_acks"] = 0
             await self.s.state.set(key, state, ttl=self.settings.state_ttl_days * 86400)
         now = self.s.clock.now()
         if self.s.conversations is not None:

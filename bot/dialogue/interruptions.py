@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from bot.dialogue import textes
 from bot.dialogue.turn import (
+    GLOBAL_PREFIXES,
     _FORGET,
     _STOP,
     Turn,
@@ -13,6 +15,7 @@ from bot.messages import Button, Reply
 from bot.understanding.crisis import crisis_answer, detect_crisis, urgent_line
 
 log = logging.getLogger(__name__)
+WAIT_DAYS = 3   # a person expected longer than this: the bot answers again
 
 
 class Interruptions:
@@ -139,6 +142,21 @@ class Interruptions:
             return
         await self._start_flow(t, "welcome")
 
+    async def _while_waiting(self, t: Turn, text: str) -> bool:
+        """A person is expected: the message is kept for them (inbox, transcript) and acknowledged
+        briefly; no flow restarts, no FAQ. A button the bot offered (a rendez-vous) goes on."""
+        inc = t.incoming
+        since = datetime.fromisoformat(t.state["waiting_human"])
+        if t.at - since > timedelta(days=WAIT_DAYS) or (
+                inc.kind == "button" and (inc.button_value or "").startswith(GLOBAL_PREFIXES)):
+            t.state["waiting_human"] = None
+            return False
+        t.inbox_status = "waiting"
+        acks = t.state.get("waiting_acks", 0)
+        t.state["waiting_acks"] = acks + 1
+        t.replies.append(Reply(textes.WAITING_FIRST if acks == 0 else textes.WAITING_AGAIN))
+        return True
+
     async def _interrupt(self, t: Turn, text: str) -> bool:
         """What comes before the waiting question: a crisis (always first, on the whole text, the
         caption of a photo or an edited message included: during a flow, a booking, a référent's
@@ -175,6 +193,8 @@ class Interruptions:
         if state["mode"] == "human":
             t.inbox_status = "taken"
             return True   # a person answers; the message is in the transcript and the inbox
+        if state.get("waiting_human") and await self._while_waiting(t, text):
+            return True
         if inc.kind == "start":
             await self._on_start(t, inc.source)
             return True

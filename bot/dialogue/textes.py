@@ -69,14 +69,17 @@ class _Words:
 
 # The jeune says it is better / they are safe: the crisis mode ends gently.
 BETTER = _Words(
-    r"^(oui |ouais |si |bon |merci |ok |d accord )*(ca va (mieux|aller|un peu mieux|bien|maintenant|"
-    r"mieux merci)|c est bon|c est passe|ca est passe|je vais (mieux|bien)|je me sens mieux|"
-    r"(je suis )?en securite|je suis (en securite|chez (un|une) (ami|amie|pote)|avec (quelqu un|"
-    r"ma mere|mon pere|des amis|une amie|un ami|ma soeur|mon frere))|ca va|t inquiete|oui ca va|"
-    r"tout va bien|je suis calme|je me suis calme\w*|ca s est calme|c etait une blague)( merci| stp)?$")
+    r"^(?!.*\b(pas|plus|jamais|toujours pas|non)\b.{0,12}\b(mieux|bien|securite|passe)\b)(?!.*\bpas en securite\b)"
+    r"(.*\b(ca va (mieux|aller|un peu mieux|bien mieux)|je vais (mieux|bien)|je me sens (mieux|bien)|"
+    r"(je suis |suis )?en securite|c est passe|ca est passe|ca s est calme|je me suis calme\w*|tout va bien|"
+    r"je suis avec (quelqu un|ma mere|mon pere|des amis|une amie|un ami|ma soeur|mon frere|ma famille))\b"
+    r"|^(oui |ouais |bon |merci |ok |d accord )*(ca va|c est bon|t inquiete|oui ca va|ok merci)( merci| stp)?$)")
 # Still not well: a soft check-in becomes the crisis mode.
 NOT_OK = _Words(r"\b(non|pas bien|mal|pire|seul|seule|aide|peur|sais pas|jsp|personne|nul|triste|"
                 r"pleure|fatigue|marre)\b")
 CRISIS_DOWN = ("J'ai un souci technique pour prévenir l'équipe en ce moment : appelle un des numéros "
                "ci-dessus, ils répondent tout de suite. Je réessaie de prévenir l'équipe.")
 SOFT_DOOR = "Et si ça ne va pas fort en ce moment, dis-le moi : je suis là. Le 3114 écoute aussi, 24h/24."
+WAITING_FIRST = ("C'est noté, je garde ton message pour la personne qui va te répondre. "
+                 "Tu peux continuer à écrire, elle lira tout.")
+WAITING_AGAIN = "📩 Noté, je le transmets."

@@ -82,6 +82,8 @@ class TurnTools:
         if internal:
             if internal.get("inbox_status"):
                 t.inbox_status = internal["inbox_status"]
+                if internal["inbox_status"] == "waiting":   # a person is expected: a real pause
+                    t.state["waiting_human"] = t.at.isoformat()
             if internal.get("alert"):
                 t.alert = internal["alert"]
             if internal.get("mode"):
