@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.contract import ActionContext, Validation, action, choose, fold, validator
 from bot.dialogue import textes
 from bot.messages import Button
+from bot.understanding.normalize import normalize
 
 _YES = {"oui", "ouais", "ouai", "ok", "okay", "okk", "dacc", "dac", "d'accord", "daccord", "yes", "yep",
         "ui", "wi", "oe", "carrement", "bien sur", "vas y", "vasy", "go", "c bon", "cest bon", "o"}
@@ -23,9 +24,14 @@ async def any_text(ctx: ActionContext, text: str) -> Validation:
 async def choice(ctx: ActionContext, text: str) -> Validation:
     buttons = ctx.params.get("buttons") or ctx.slots.get("_buttons") or []
     chosen = choose(text, [Button(**b) if isinstance(b, dict) else b for b in buttons])
-    if chosen is None:
-        return Validation(ok=False)
-    return Validation(ok=True, value=chosen.value)
+    if chosen is not None:
+        return Validation(ok=True, value=chosen.value)
+    # the ways the flow says a jeune writes each answer ("jfai rien" -> sans_activite)
+    words = f" {normalize(text)} "
+    for value, phrases in (ctx.params.get("answers") or {}).items():
+        if any(f" {normalize(p)} " in words for p in phrases):
+            return Validation(ok=True, value=value)
+    return Validation(ok=False)
 
 
 def yes_no(text: str) -> bool | None:

@@ -137,8 +137,11 @@ class Interruptions:
                 t.profile_updates.setdefault("source_action", action.id)
             t.events.append({"kind": "contact", "data": {"source": source, "restart": True}})
         if known:
-            t.replies.append(Reply(textes.RESUME))
-            self._reask(t, prefix=False)
+            # a QR link opened again: no menu again, a short word (the question once if short)
+            t.replies.append(Reply(textes.STILL_HERE))
+            step = self._waiting_step(t)
+            if step is not None and len(step.buttons) < 3:
+                self._ask(t, step)
             return
         await self._start_flow(t, "welcome")
 
@@ -166,7 +169,8 @@ class Interruptions:
         inc = t.incoming
         state = t.state
         # a button press carries our own label, not the jeune's words: nothing to look for
-        crisis = self._crisis(text) if text and inc.kind != "button" else None
+        crisis = (self._crisis(text) if text and inc.kind != "button" and t.soft_crisis is None
+                  else None)
         if crisis:
             await self._on_crisis(t, crisis, text)
             return True

@@ -55,25 +55,28 @@ class Questions:
         elif topic in ("salutation",):
             if step is not None:
                 return False
-            await self._start_flow(t, "welcome")
+            if t.state.get("greeted"):
+                t.replies.append(Reply(textes.SMALL_TALK["hello"]))
+            else:
+                await self._start_flow(t, "welcome")
         elif topic == "merci":
-            if step is not None:
-                return False
-            t.replies.append(Reply("Avec plaisir ! " + textes.ANYTHING_ELSE))
+            t.replies.append(Reply(textes.SMALL_TALK["thanks"]))
         else:
-            self._faq_answer(t, topic)
+            self._faq_answer(t, topic, menu=step is not None and len(step.buttons) >= 3)
+            if topic == "horaires" and self._ml(t) is None:
+                t.state["asked_commune"] = "horaires"
             if step is not None:
                 self._reask(t)
         return True
 
-    def _faq_answer(self, t: Turn, topic: str) -> None:
+    def _faq_answer(self, t: Turn, topic: str, menu: bool = False) -> None:
         faq = self.s.faq
         if faq is None:
             return
         answer = faq.answer(topic, self._ml(t))
         if answer is None:
             return
-        buttons = [] if t.state["stack"] else faq.follow_up(topic)
+        buttons = [] if t.state["stack"] and not menu else faq.follow_up(topic)
         t.replies.append(Reply(answer, buttons=buttons))
         t.events.append({"kind": "faq", "data": {"topic": topic}})
 

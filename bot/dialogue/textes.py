@@ -83,3 +83,67 @@ SOFT_DOOR = "Et si ça ne va pas fort en ce moment, dis-le moi : je suis là. Le
 WAITING_FIRST = ("C'est noté, je garde ton message pour la personne qui va te répondre. "
                  "Tu peux continuer à écrire, elle lira tout.")
 WAITING_AGAIN = "📩 Noté, je le transmets."
+
+# messages as people write them (issue 17) --------------------------------------------------------
+HELLO_SHORT = "Salut ! 👋"
+STILL_HERE = "Re ! Je suis toujours là. Écris-moi ta question quand tu veux."
+OUTSIDE = ("Ta commune n'est pas dans notre région : ici, je ne peux pas te donner de rendez-vous. "
+           "Va à la Mission Locale de ta ville : tu trouves son adresse sur unml.info "
+           "(rubrique « Trouver ma Mission Locale »).")
+SAD_EMOJI = "Ça n'a pas l'air d'aller… Tu veux m'en parler ? Je suis là."
+SMALL_TALK = {
+    "thanks": "Avec plaisir ! Tu peux me poser une autre question quand tu veux.",
+    "ok": "D'accord 👍",
+    "here": "Oui, je suis là 🙂",
+    "hello": "Salut ! 👋 Dis-moi ce que tu veux savoir.",
+}
+EMOJI_SAD = _Words(r"^$")   # replaced below: emoji are not words, read on the raw text
+
+
+class _Raw:
+    def __init__(self, pattern: str):
+        import re
+        self._re = re.compile(pattern)
+
+    def search(self, text: str):
+        return self._re.search(text or "")
+
+
+EMOJI_SAD = _Raw(r"[😭😢😞😔💔😿🥺😩😫☹🙁]")
+_EMOJI_KIND = [(_Raw(r"^[\s👋🖐✋🙋]+$"), "hello"), (_Raw(r"^[\s🙏❤️♥💙💚💛🧡💜🥰😍😘]+$"), "thanks"),
+               (_Raw(r"^[\s👍👌✅🆗]+$"), "ok"), (_Raw(r"^[\s?？!]+$"), "here")]
+_TALK = _Words(r"^(?:(merci|mrc|merci beaucoup|merci bcp|merci bien|top merci|super merci|cimer|thx|"
+               r"merci c est gentil|trop gentil|c est gentil)|(ok|okay|d accord|ca marche|ok ca marche|"
+               r"parfait|super|cool|top|nickel|ok merci)|(allo|allo allo|t es la|tu es la|y a quelqu un|"
+               r"il y a quelqu un|hello|tu m entends|tu reponds|tu repond|y a personne|il y a personne))$")
+
+
+def small_talk(text: str) -> str | None:
+    """thanks / ok / here / hello, or None (a question or anything else)."""
+    for pattern, kind in _EMOJI_KIND:
+        if pattern.search(text):
+            return kind
+    m = _TALK.search(text)
+    if not m:
+        return None
+    return "thanks" if m.group(1) else "ok" if m.group(2) else "here"
+
+
+_COMMUNE = _Words(r"^(?:(?:moi )?(?:j habite|je vis|je reside|je suis|j suis|je viens|jsuis|j habites|"
+                  r"jhabite|habite|ma commune c est|ma ville c est|c est|j habite vers|je vis vers)"
+                  r"\s+(?:a|au|aux|en|sur|de|d|vers|pres de|dans|la|le)?\s*)?"
+                  r"(?P<name>[a-z][a-z ]{1,40}|\d{5})$")
+_STATEMENT = _Words(r"^(moi )?(j habite|je vis|je reside|jhabite|ma commune|ma ville|j habites)\b")
+
+
+def commune_statement(text: str, bare: bool = False) -> str | None:
+    """The commune in "jhabite a perigeux" / "33000" (a bare name only when one was asked)."""
+    from bot.understanding.normalize import normalize
+    words = normalize(text or "")
+    m = _COMMUNE.search(text)
+    if not m:
+        return None
+    name = m.group("name").strip()
+    if name.isdigit() or bare or _STATEMENT.search(text):
+        return name
+    return None

@@ -53,6 +53,7 @@ class Turn:
     inbox_status: str | None = None
     alert: dict | None = None
     transcript_in: str | None = None
+    soft_crisis: Any = None   # a soft find held back while the waiting question is tried first
 
 
 def new_state() -> dict:

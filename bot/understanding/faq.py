@@ -332,7 +332,10 @@ class FaqMatcher:
         if not ranked:
             return Match(None, 0.0, [], False)
         top, score = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        # a greeting beside a request is no rival: "slt jvoudrai 1 rdv" is about the rdv
+        rivals = [s for tid, s in ranked[1:]
+                  if not (self.faq.topics[tid].small_talk and not self.faq.topics[top].small_talk)]
+        second = rivals[0] if rivals else 0.0
         if score < self.faq.threshold:
             return Match(None, round(score, 4), candidates, False)
         ambiguous = second >= self.faq.threshold and score - second < self.faq.ambiguity_margin

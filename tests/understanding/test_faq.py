@@ -49,8 +49,12 @@ def ml():
     )
 
 
+TRAIN = Path(__file__).resolve().parents[2] / "bot" / "understanding" / "data"
+
+
 def read_set(name: str) -> list[tuple[str, str]]:
-    with (DATA / name).open(encoding="utf-8", newline="") as f:
+    # the labelled set moved beside the code that learns from it (issue 17)
+    with ((TRAIN if name == "faq_labelled.csv" else DATA) / name).open(encoding="utf-8", newline="") as f:
         return [(row["text"], (row["topic"] or "").strip()) for row in csv.DictReader(f)]
 
 
