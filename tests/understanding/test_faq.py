@@ -59,8 +59,13 @@ def read_set(name: str) -> list[tuple[str, str]]:
 
 
 def predict(matcher: FaqMatcher, text: str) -> str | None:
-    """As the engine does: crisis first, then the FAQ."""
-    return "detresse" if detect_crisis(text) else matcher.match(text).topic
+    """As the engine does: crisis first, then the FAQ (a soft find beside a clear question gets
+    the answer, and a door left open)."""
+    found = detect_crisis(text)
+    if found is not None and not found.soft:
+        return "detresse"
+    topic = matcher.match(text).topic
+    return topic if topic or found is None else "detresse"
 
 
 # --- config/faq.yml ---------------------------------------------------------------------------
