@@ -313,7 +313,7 @@ def _small_matcher(threshold: float, margin: float = 0.05) -> FaqMatcher:
         "mobilite": Topic(label="Se déplacer", answer="a\nb", examples=["aide transport", "voiture", "bus"]),
         "emploi": Topic(label="Travail", answer="a\nb", examples=["travail", "emploi", "cv"]),
     }
-    return FaqMatcher(FaqConfig(topics=topics, threshold=threshold, ambiguity_margin=margin))
+    return FaqMatcher(FaqConfig(topics=topics, threshold=threshold, ambiguity_margin=margin), learned=False)
 
 
 def test_below_threshold_still_gives_the_closest_candidates():
