@@ -16,6 +16,7 @@ from bot.reperage import event_log
 SEEN_KEEP = 50          # message ids remembered per jeune for exactly-once
 MAX_STEPS = 60          # steps run for one message before we suspect a loop in a flow
 GLOBAL_PREFIXES = ("intent:", "faq:", "flow:")
+LONG_STORY = 300        # characters: past this, a message's questions are matched first
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _STOP = re.compile(
     r"^\s*(stop+|arr[eê]te+|arr[eê]tez|stop+ ?(svp|stp|merci|please)|"
@@ -125,8 +126,18 @@ class TurnTools:
         return actions.action_for_code(code) if actions is not None else None
 
     def _match(self, text: str):
+        """The FAQ topic of a message; in a long story, its questions are read first."""
         faq = self.s.faq
-        return faq.match(text) if faq is not None else None
+        if faq is None:
+            return None
+        if len(text) > LONG_STORY:
+            sentences = [x.strip() for x in re.split(r"(?<=[.!?\n])\s+", text) if x.strip()]
+            asked = [x for x in sentences if "?" in x] or sentences[-2:]
+            for sentence in reversed(asked):
+                match = faq.match(sentence)
+                if match.topic is not None and not match.ambiguous:
+                    return match
+        return faq.match(text)
 
     def _flow(self, name: str) -> Flow:
         return self.s.config.flows[name]
