@@ -51,7 +51,7 @@ class WaitingQuestion:
 
     async def _on_text(self, t: Turn, text: str) -> None:
         step = self._waiting_step(t)
-        if await self._small_talk(t, text, step):
+        if step is None and await self._small_talk(t, text, step):
             return
         if (step is None or step.validator != "commune") and await self._commune_said(t, text):
             return
@@ -60,6 +60,8 @@ class WaitingQuestion:
             if validation.ok:
                 await self._apply(t, step, validation)
                 await self._run(t)
+                return
+            if await self._small_talk(t, text, step):   # "merci", "allo ?": the question stays open
                 return
             if t.soft_crisis is not None:      # no answer to the question, and it sounds low
                 await self._on_crisis(t, t.soft_crisis, text)
