@@ -63,11 +63,29 @@ class Questions:
             t.replies.append(Reply(textes.SMALL_TALK["thanks"]))
         else:
             self._faq_answer(t, topic, menu=step is not None and len(step.buttons) >= 3)
+            others = self._other_topics(text, topic)
+            if others:     # several questions: the main one answered, the others offered
+                t.replies.append(Reply(textes.ALSO_ASKED, buttons=[
+                    Button(self.s.faq.label(o), f"faq:{o}") for o in others]))
             if topic == "horaires" and self._ml(t) is None:
                 t.state["asked_commune"] = "horaires"
             if step is not None:
                 self._reask(t)
         return True
+
+    def _other_topics(self, text: str, main: str) -> list[str]:
+        """The other FAQ topics of a message with several questions ("c koi le cej ? et le permis ?")."""
+        import re
+        parts = [p.strip() for p in re.split(r"\?|\bet\b|\baussi\b|\.|;", text) if len(p.strip()) > 3]
+        if len(parts) < 2 or self.s.faq is None:
+            return []
+        found: list[str] = []
+        for part in parts:
+            m = self.s.faq.match(part)
+            if (m.topic and not m.ambiguous and m.topic not in (main, *found)
+                    and self.s.faq.answer(m.topic) is not None):
+                found.append(m.topic)
+        return found[:2]
 
     def _faq_answer(self, t: Turn, topic: str, menu: bool = False) -> None:
         faq = self.s.faq

@@ -147,3 +147,4 @@ def commune_statement(text: str, bare: bool = False) -> str | None:
     if name.isdigit() or bare or _STATEMENT.search(text):
         return name
     return None
+ALSO_ASKED = "Tu as aussi posé une autre question. Je te réponds ?"

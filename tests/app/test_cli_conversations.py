@@ -57,8 +57,9 @@ def test_handoff_is_a_pause_with_honest_timing(env):
 def test_messages_as_people_write_them(env):
     out = said(chat(env, "p1", ["slt jvoudrai 1 rdv"]))
     assert "rendez-vous" in out and "Tu parles de quoi" not in out
-    out = said(chat(env, "p2", ["slt c koi le cej"]))
+    out = said(chat(env, "p2", ["slt c koi le cej", "c koi le cej ? et pour le permis y a des aides ?"]))
     assert "Contrat d'Engagement Jeune" in out
+    assert "Tu as aussi posé une autre question" in out        # several questions: the others offered
     out = chat(env, "p3", ["slt", "👋", "😭", "🙏", "merci", "ok", "allo"])
     assert said(out).count("Je n'ai pas compris") == 0
     story = ("Bonjour, je m'appelle Sami, j'ai 19 ans. " + "J'ai arrêté le lycée l'an dernier et depuis "
