@@ -12,7 +12,7 @@ from bot.dialogue.turn import (
     Turn,
 )
 from bot.messages import Button, Reply
-from bot.understanding.crisis import crisis_answer, detect_crisis, urgent_line
+from bot.understanding.crisis import Crisis, crisis_answer, detect_crisis, urgent_line
 
 log = logging.getLogger(__name__)
 WAIT_DAYS = 3   # a person expected longer than this: the bot answers again
@@ -114,7 +114,6 @@ class Interruptions:
             t.state["crisis"] = None   # a gentle check-in only: the conversation goes on
             return False
         mode["turns"] = mode.get("turns", 0) + 1
-        from bot.understanding.crisis import Crisis
         found = Crisis(mode.get("category") or "inquietude", "", danger_now=bool(mode.get("danger_now")))
         urgent = urgent_line(cfg, found) if (mode.get("danger_now") or value == "crisis:unsafe") else None
         if value == "crisis:unsafe" and not urgent:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from bot.dialogue import textes
 from bot.dialogue.flows import Step
@@ -75,7 +76,6 @@ class Questions:
 
     def _other_topics(self, text: str, main: str) -> list[str]:
         """The other FAQ topics of a message with several questions ("c koi le cej ? et le permis ?")."""
-        import re
         parts = [p.strip() for p in re.split(r"\?|\bet\b|\baussi\b|\.|;", text) if len(p.strip()) > 3]
         if len(parts) < 2 or self.s.faq is None:
             return []

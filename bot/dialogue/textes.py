@@ -1,4 +1,7 @@
 """What the engine itself says to jeunes (the flows say the rest). Tutoiement, short, plain words."""
+import re
+
+from bot.understanding.normalize import normalize
 
 NOT_TEXT = ("Je ne peux lire que les messages écrits (pas les {what}). "
             "Tu peux m'écrire ta question avec des mots ?")
@@ -59,11 +62,9 @@ class _Words:
     """A pattern matched on the normalised words of a message (SMS spellings folded)."""
 
     def __init__(self, pattern: str):
-        import re
         self._re = re.compile(pattern)
 
     def search(self, text: str):
-        from bot.understanding.normalize import normalize
         return self._re.search(normalize(text or ""))
 
 
@@ -97,12 +98,10 @@ SMALL_TALK = {
     "here": "Oui, je suis là 🙂",
     "hello": "Salut ! 👋 Dis-moi ce que tu veux savoir.",
 }
-EMOJI_SAD = _Words(r"^$")   # replaced below: emoji are not words, read on the raw text
 
 
 class _Raw:
     def __init__(self, pattern: str):
-        import re
         self._re = re.compile(pattern)
 
     def search(self, text: str):
@@ -138,8 +137,6 @@ _STATEMENT = _Words(r"^(moi )?(j habite|je vis|je reside|jhabite|ma commune|ma v
 
 def commune_statement(text: str, bare: bool = False) -> str | None:
     """The commune in "jhabite a perigeux" / "33000" (a bare name only when one was asked)."""
-    from bot.understanding.normalize import normalize
-    words = normalize(text or "")
     m = _COMMUNE.search(text)
     if not m:
         return None
