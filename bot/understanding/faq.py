@@ -474,9 +474,10 @@ def faq_json(matcher: FaqMatcher, text: str, ml: MissionLocale | None = None,
     """The spec's `insysteme faq --json` object. A crisis comes first, as in the engine:
     topic `detresse`, answered with the emergency text when `crisis` config is given."""
     found = detect_crisis(text)
-    if found is not None:
+    m = matcher.match(text) if found is None or found.soft else None
+    if found is not None and (not found.soft or m is None or m.topic is None):
+        # a soft find (the learned second opinion) beside a clear question: the answer, as the engine
         return {"topic": "detresse", "score": 1.0,
                 "answer": crisis_answer(crisis, found) if crisis is not None else None}
-    m = matcher.match(text)
     return {"topic": m.topic, "score": m.score,
             "answer": matcher.answer(m.topic, ml) if m.topic else None}
