@@ -76,6 +76,8 @@ class Questions:
 
     def _other_topics(self, text: str, main: str) -> list[str]:
         """The other FAQ topics of a message with several questions ("c koi le cej ? et le permis ?")."""
+        if text.count("?") < 2 and not re.search(r"\b(et|aussi)\b", text):
+            return []
         parts = [p.strip() for p in re.split(r"\?|\bet\b|\baussi\b|\.|;", text) if len(p.strip()) > 3]
         if len(parts) < 2 or self.s.faq is None:
             return []

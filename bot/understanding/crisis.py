@@ -482,6 +482,7 @@ def _classifier():
     return model
 
 
+@lru_cache(maxsize=4096)
 def _second_opinion(words: str) -> bool:
     return float(_classifier().decision_function([words])[0]) >= SOFT_MARGIN
 

@@ -246,6 +246,7 @@ class FaqMatcher:
     def __init__(self, faq: FaqConfig, labelled: Path | None = LABELLED, learned: bool = True):
         self.faq = faq
         self._model = _learned(faq, labelled) if learned else None
+        self._scores: dict[str, Any] = {}
         self.topics = list(faq.topics)
         examples: list[tuple[int, str]] = []
         for ti, (tid, topic) in enumerate(faq.topics.items()):
@@ -344,7 +345,12 @@ class FaqMatcher:
         similar = self.similar(text)
         if self._model is None or not isinstance(text, str) or not text.strip():
             return similar
-        scores = self._model.decision_function([text[:1000]])[0]
+        key = text[:1000]
+        scores = self._scores.get(key)
+        if scores is None:       # one model call per text (a turn may ask twice)
+            if len(self._scores) > 2000:
+                self._scores.clear()
+            scores = self._scores[key] = self._model.decision_function([key])[0]
         classes = self._model.classes_
         best = int(scores.argmax())
         top, margin = str(classes[best]), float(scores[best])
