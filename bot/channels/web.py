@@ -107,8 +107,9 @@ class WebChannel:
                 await self.state.mailbox_push(box, {"from": "bot", **reply.to_dict()}, ttl=MAILBOX_TTL)
             items = await self.state.mailbox_read(box, after)
         except StoreUnavailable as err:
-            replies = getattr(err, "replies", None)
-            if replies:   # a crisis answer does not wait for the stores (issue 17)
+            # a crisis answer does not wait for the stores (issue 17), even when the mailbox failed
+            replies = getattr(err, "replies", None) or self.engine.answer_without_stores(incoming)
+            if replies:
                 return web.json_response({"messages": [{"seq": 0, "from": "bot", **r.to_dict()}
                                                        for r in replies], "saved": False})
             return web.json_response({"error": "service momentanément indisponible, réessaie"},

@@ -62,20 +62,25 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
             raise
 
     def _crisis_while_down(self, incoming: Incoming, err: StoreUnavailable) -> None:
+        replies = self.answer_without_stores(incoming)
+        if replies:
+            err.replies = replies
+
+    def answer_without_stores(self, incoming: Incoming) -> list[Reply] | None:
         """A crisis answer never waits for Redis or the database: computed from the text, the
         config and the clock, and carried by the error (`err.replies`) for the channel to send now.
         Once per message in this process (a redelivery while the stores are still down would
         repeat it); the message itself is handled, recorded and alerted on when it comes again."""
         text, _ = clean_text(incoming.text, len(incoming.text or "") + 1)
         if not text or incoming.kind == "button":
-            return
+            return None
         crisis = self._crisis(text)
         if crisis is None:
-            return
+            return None
         key = incoming.message_id or f"{incoming.channel}:{incoming.address}:{text[:80]}"
         answered = self.__dict__.setdefault("_answered_down", {})
         if key in answered:
-            return
+            return None
         if len(answered) > 5000:
             answered.clear()
         answered[key] = True
@@ -83,8 +88,8 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
         cfg = self.s.config.crisis
         log.error("stores down: crisis (%s) answered without them for %s:%s",
                   crisis.category, incoming.channel, incoming.message_id)
-        err.replies = [Reply(crisis_answer(cfg, crisis, at=at), priority="crisis"),
-                       Reply(textes.CRISIS_DOWN, priority="crisis")]
+        return [Reply(crisis_answer(cfg, crisis, at=at), priority="crisis"),
+                Reply(textes.CRISIS_DOWN, priority="crisis")]
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         jeune_id = self.jeune_id(incoming.channel, incoming.address)
