@@ -139,7 +139,7 @@ class Interruptions:
             # a QR link opened again: no menu again, a short word (the question once if short)
             t.replies.append(Reply(textes.STILL_HERE))
             step = self._waiting_step(t)
-            if step is not None and len(step.buttons) < 3:
+            if step is not None and not self._is_menu(t, step):
                 self._ask(t, step)
             return
         await self._start_flow(t, "welcome")

@@ -63,7 +63,7 @@ class Questions:
         elif topic == "merci":
             t.replies.append(Reply(textes.SMALL_TALK["thanks"]))
         else:
-            self._faq_answer(t, topic, menu=step is not None and len(step.buttons) >= 3)
+            self._faq_answer(t, topic, menu=step is not None and self._is_menu(t, step))
             others = self._other_topics(text, topic)
             if others:     # several questions: the main one answered, the others offered
                 t.replies.append(Reply(textes.ALSO_ASKED, buttons=[

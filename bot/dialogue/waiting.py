@@ -15,6 +15,7 @@ from bot.dialogue.turn import (
 from bot.messages import Button, Reply
 
 log = logging.getLogger(__name__)
+MENU_FLOWS = ("welcome", "suite")
 
 
 class WaitingQuestion:
@@ -93,14 +94,19 @@ class WaitingQuestion:
             buttons = [Button(o["label"], o["value"]) for o in t.state.get("option_buttons", [])]
         t.replies.append(Reply(self._fill(t, text or step.text), buttons=buttons))
 
+    def _is_menu(self, t: Turn, step: Step) -> bool:
+        """The welcome's (or the follow-up's) menu: its buttons stay in the conversation, it is
+        never sent whole again after an answer or a QR reload."""
+        stack = t.state["stack"]
+        return bool(stack) and stack[-1]["flow"] in MENU_FLOWS and len(step.buttons) >= 3
+
     def _reask(self, t: Turn, prefix: bool = True) -> bool:
-        """The waiting question again, once after an interruption, never a whole menu again:
-        a menu (3 buttons or more) keeps its buttons in the conversation already."""
+        """The waiting question again, once after an interruption, never a whole menu again."""
         step = self._waiting_step(t)
         if step is None:
             return False
         frame = t.state["stack"][-1]
-        if len(step.buttons) >= 3 or frame.get("reasked"):
+        if self._is_menu(t, step) or frame.get("reasked"):
             return True
         frame["reasked"] = True
         text = self._fill(t, step.text)
@@ -172,7 +178,7 @@ class WaitingQuestion:
         if kind == "hello" and not t.state["stack"] and not t.state.get("greeted"):
             return False                      # the welcome does it
         t.replies.append(Reply(textes.SMALL_TALK[kind]))
-        if kind == "here" and step is not None and len(step.buttons) < 3:
+        if kind == "here" and step is not None and not self._is_menu(t, step):
             self._ask(t, step)
         return True
 
