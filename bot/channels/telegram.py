@@ -428,7 +428,7 @@ class TelegramChannel:
                  send_retries: int = 3, retry_backoff: float = 0.5, chat_rate: float = 1.0,
                  chat_burst: int = 3, group_pointer_every: timedelta = timedelta(hours=1),
                  request_timeout: float = 10.0, receive: bool = True, poll_pause: float = 1.0,
-                 overall_rate: float = 30):
+                 overall_rate: float = 30, typing_after: float = 0.4):
         if not token or ":" not in token:
             raise ValueError("TELEGRAM_BOT_TOKEN looks like 123456:ABC… (from @BotFather)")
         if webhook_secret is not None and not _SECRET.match(webhook_secret):
@@ -443,6 +443,9 @@ class TelegramChannel:
         self.clock = clock or SystemClock()
         self.poll_timeout = poll_timeout
         self.poll_pause = poll_pause
+        # "…is typing" (sendChatAction) when a reply takes longer than this to prepare: the fast
+        # path costs no call (issue 17)
+        self.typing_after = typing_after
         self.send_retries = send_retries
         self.retry_backoff = retry_backoff
         self.group_pointer_every = group_pointer_every
@@ -835,7 +838,30 @@ class TelegramChannel:
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         if self.engine is None:
             raise StoreUnavailable("the engine is not ready yet")
-        return await self.engine.handle(incoming)
+        typing = None
+        if incoming.kind != "button" and self.typing_after is not None:
+            typing = asyncio.get_running_loop().call_later(
+                self.typing_after, lambda: self._spawn(self._typing(incoming.address)))
+        try:
+            return await self.engine.handle(incoming)
+        except StoreUnavailable as err:
+            # a crisis answer does not wait for the stores (issue 17): sent now, straight to Telegram
+            replies = getattr(err, "replies", None)
+            if replies:
+                self._send_later(int(incoming.address), replies)
+            raise
+        finally:
+            if typing is not None:
+                typing.cancel()
+
+    async def _typing(self, address: str) -> None:
+        """The typing indicator, through the same path as every call (limits, retries)."""
+        try:
+            chat_id = int(address)
+            await self._call(chat_id, lambda: self._post("sendChatAction", chat_id=chat_id,
+                                                         action="typing"))
+        except Exception as err:    # a hint only: never a reason to fail a message
+            log.debug("sendChatAction: %s", err)
 
     # ------------------------------------------------------------------ sending
     def _spawn(self, coro) -> asyncio.Task:

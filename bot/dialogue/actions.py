@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.contract import ActionContext, Validation, action, choose, fold, validator
 from bot.dialogue import textes
 from bot.messages import Button
+from bot.understanding.normalize import normalize
 
 _YES = {"oui", "ouais", "ouai", "ok", "okay", "okk", "dacc", "dac", "d'accord", "daccord", "yes", "yep",
         "ui", "wi", "oe", "carrement", "bien sur", "vas y", "vasy", "go", "c bon", "cest bon", "o"}
@@ -23,9 +24,14 @@ async def any_text(ctx: ActionContext, text: str) -> Validation:
 async def choice(ctx: ActionContext, text: str) -> Validation:
     buttons = ctx.params.get("buttons") or ctx.slots.get("_buttons") or []
     chosen = choose(text, [Button(**b) if isinstance(b, dict) else b for b in buttons])
-    if chosen is None:
-        return Validation(ok=False)
-    return Validation(ok=True, value=chosen.value)
+    if chosen is not None:
+        return Validation(ok=True, value=chosen.value)
+    # the ways the flow says a jeune writes each answer ("jfai rien" -> sans_activite)
+    words = f" {normalize(text)} "
+    for value, phrases in (ctx.params.get("answers") or {}).items():
+        if any(f" {normalize(p)} " in words for p in phrases):
+            return Validation(ok=True, value=value)
+    return Validation(ok=False)
 
 
 def yes_no(text: str) -> bool | None:
@@ -66,13 +72,18 @@ async def request_human(ctx: ActionContext) -> None:
     ctx.slots["_engine"] = {"inbox_status": "waiting",
                             "alert": {"kind": "handoff", "reason": ctx.params.get("reason", "demande")}}
     online = ctx.services.extra.get("referents_online")
-    if online is not None and await online(ml.id if ml else None):
+    # presence counts only people of the jeune's Mission Locale: unknown Mission Locale, no promise
+    if ml is not None and online is not None and await online(ml.id):
         ctx.say("C'est noté. Un conseiller ou une conseillère va te répondre ici dans quelques minutes.")
+        return
+    if ml is not None and ml.is_open(ctx.now, ctx.services.holidays):
+        ctx.say(f"C'est noté. {ml.name} est ouverte en ce moment : une personne lira ton message "
+                "aujourd'hui, ici. Je garde tes messages pour elle.")
         return
     if ml is not None:
         nxt = ml.next_opening(ctx.now, ctx.services.holidays)
         when = _when(nxt) if nxt else "dès que possible"
-        ctx.say(f"C'est noté. Il n'y a personne en ce moment à la Mission Locale. "
+        ctx.say(f"C'est noté. {ml.name} est fermée en ce moment. "
                 f"Quelqu'un lira ton message {when}.\nTu peux aussi prendre rendez-vous tout de suite.",
                 buttons=[Button("Prendre rendez-vous", "intent:rdv")])
     else:

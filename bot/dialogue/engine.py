@@ -28,6 +28,7 @@ from bot.dialogue.waiting import WaitingQuestion
 from bot.messages import Incoming, Reply
 from bot.stores import StoreUnavailable
 from bot.stores.records import store_not_ready
+from bot.understanding.crisis import crisis_answer
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,45 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
         was kept as handled, so the caller has it delivered again (webhook 503, polling offset)."""
         try:
             return await self._handle(incoming)
-        except StoreUnavailable:
+        except StoreUnavailable as err:
+            self._crisis_while_down(incoming, err)
             raise
         except Exception as exc:
             if store_not_ready(exc):
-                raise StoreUnavailable(f"store not ready: {exc!r}") from exc
+                err = StoreUnavailable(f"store not ready: {exc!r}")
+                self._crisis_while_down(incoming, err)
+                raise err from exc
             raise
+
+    def _crisis_while_down(self, incoming: Incoming, err: StoreUnavailable) -> None:
+        replies = self.answer_without_stores(incoming)
+        if replies:
+            err.replies = replies
+
+    def answer_without_stores(self, incoming: Incoming) -> list[Reply] | None:
+        """A crisis answer never waits for Redis or the database: computed from the text, the
+        config and the clock, and carried by the error (`err.replies`) for the channel to send now.
+        Once per message in this process (a redelivery while the stores are still down would
+        repeat it); the message itself is handled, recorded and alerted on when it comes again."""
+        text, _ = clean_text(incoming.text, len(incoming.text or "") + 1)
+        if not text or incoming.kind == "button":
+            return None
+        crisis = self._crisis(text)
+        if crisis is None:
+            return None
+        key = incoming.message_id or f"{incoming.channel}:{incoming.address}:{text[:80]}"
+        answered = self.__dict__.setdefault("_answered_down", {})
+        if key in answered:
+            return None
+        if len(answered) > 5000:
+            answered.clear()
+        answered[key] = True
+        at = as_utc(incoming.at) if incoming.at else self.s.clock.now()
+        cfg = self.s.config.crisis
+        log.error("stores down: crisis (%s) answered without them for %s:%s",
+                  crisis.category, incoming.channel, incoming.message_id)
+        return [Reply(crisis_answer(cfg, crisis, at=at), priority="crisis"),
+                Reply(textes.CRISIS_DOWN, priority="crisis")]
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         jeune_id = self.jeune_id(incoming.channel, incoming.address)
@@ -84,11 +118,24 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
         """The turn as a pipeline of named stages; each says when the message is dealt with."""
         inc = t.incoming
         self._session(t)                                          # saving: one contact a session
+        # the whole message, never cut, is read for a crisis before flood control and any cut
+        whole, _ = clean_text(inc.text, len(inc.text or "") + 1)
+        t.transcript_in = whole if inc.kind in ("text", "start", "edited") else (
+            inc.button_value and f"[bouton] {inc.button_value}"
+            or (f"[{inc.kind}] {whole}" if whole else f"[{inc.kind}]"))
+        crisis = self._crisis(whole) if whole and inc.kind != "button" else None
+        if crisis and crisis.soft and not t.state.get("crisis") and self._waiting_step(t) is not None:
+            # only the learned second opinion: the waiting question's answer comes first
+            # ("jfai rien" to "tu fais quoi ?"); asked gently only if it is no answer
+            t.soft_crisis = crisis
+            crisis = None
+        if crisis:
+            self._flooding(t)                                     # counted, never silenced
+            await self._on_crisis(t, crisis, whole)
+            return
         if self._flooding(t):                                     # saving: flood control
             return
         text, cut = clean_text(inc.text, self.settings.max_message_chars)
-        t.transcript_in = text if inc.kind in ("text", "start", "edited") else (
-            inc.button_value and f"[bouton] {inc.button_value}" or f"[{inc.kind}]")
         if await self._interrupt(t, text):                        # interruptions
             return
         await self._reply_to(t, text, cut)                        # waiting question, FAQ, flow steps
@@ -98,6 +145,8 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
             key = self.state_key(jeune_id)
             state = await self.s.state.get(key) or new_state()
             state["mode"] = "human"
+            state["crisis"] = None      # a person is with the jeune now: the crisis mode ends
+            state["waiting_human"] = None
             await self.s.state.set(key, state, ttl=self.settings.state_ttl_days * 86400)
         now = self.s.clock.now()
         if self.s.conversations is not None:
@@ -116,6 +165,8 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
             key = self.state_key(jeune_id)
             state = await self.s.state.get(key) or new_state()
             state["mode"] = "bot"
+            state["waiting_human"] = None
+            state["waiting_acks"] = 0
             await self.s.state.set(key, state, ttl=self.settings.state_ttl_days * 86400)
         now = self.s.clock.now()
         if self.s.conversations is not None:

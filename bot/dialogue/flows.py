@@ -4,7 +4,8 @@ A flow is a list of steps run in order. Step kinds (exactly one per step):
 
     say:     text said, with optional `buttons`
     ask:     a question; the answer goes into `slot` after `validator` accepts it; `reprompt`,
-             `retries` (default 2), `on_fail` (a step id, `flow:NAME`, or `skip`), `skippable`
+             `retries` (default 2), `on_fail` (a step id, `flow:NAME`, or `skip`), `skippable`,
+             `answers` (button value -> ways a jeune writes it: "jfai rien" for sans_activite)
     branch:  a list of `- if: {slot: value} / goto|call: target`, then an optional `- else:`
     action:  a domain action by name (bot/actions), with optional `with:` arguments
     call:    another flow, then come back here
@@ -51,6 +52,7 @@ class Step:
     name: str | None = None              # action name
     params: dict[str, Any] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, list[str]] = field(default_factory=dict)  # ask: value -> ways to say it
 
 
 @dataclass
@@ -131,7 +133,7 @@ def parse_step(raw: Any, path: str, line: int, problems: list[str]) -> Step | No
         return None
     kind = kinds[0]
     allowed = {kind, "id", "buttons"} | {
-        "ask": {"slot", "validator", "reprompt", "retries", "on_fail", "skippable"},
+        "ask": {"slot", "validator", "reprompt", "retries", "on_fail", "skippable", "answers"},
         "action": {"with"},
     }.get(kind, set())
     extra = [k for k in raw if k not in allowed]
@@ -169,6 +171,16 @@ def parse_step(raw: Any, path: str, line: int, problems: list[str]) -> Step | No
             step.retries = retries
         step.on_fail = str(raw.get("on_fail", "skip"))
         step.skippable = bool(raw.get("skippable", False))
+        answers = raw.get("answers") or {}
+        if not isinstance(answers, dict) or not all(
+                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in answers.values()):
+            problems.append(f"{where}: answers maps a button value to a list of ways to say it")
+        else:
+            known = {b.value for b in step.buttons}
+            for value_ in answers:
+                if step.buttons and str(value_) not in known:
+                    problems.append(f"{where}: answers: {value_!r} is not the value of a button")
+            step.answers = {str(k): list(v) for k, v in answers.items()}
     elif kind == "branch":
         if not isinstance(value, list) or not value:
             problems.append(f"{where}: branch is a list of `- if: … goto: …` and an optional `- else: …`")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from bot.dialogue import textes
 from bot.dialogue.flows import Step
@@ -55,25 +56,47 @@ class Questions:
         elif topic in ("salutation",):
             if step is not None:
                 return False
-            await self._start_flow(t, "welcome")
+            if t.state.get("greeted"):
+                t.replies.append(Reply(textes.SMALL_TALK["hello"]))
+            else:
+                await self._start_flow(t, "welcome")
         elif topic == "merci":
-            if step is not None:
-                return False
-            t.replies.append(Reply("Avec plaisir ! " + textes.ANYTHING_ELSE))
+            t.replies.append(Reply(textes.SMALL_TALK["thanks"]))
         else:
-            self._faq_answer(t, topic)
+            self._faq_answer(t, topic, menu=step is not None and self._is_menu(t, step))
+            others = self._other_topics(text, topic)
+            if others:     # several questions: the main one answered, the others offered
+                t.replies.append(Reply(textes.ALSO_ASKED, buttons=[
+                    Button(self.s.faq.label(o), f"faq:{o}") for o in others]))
+            if topic == "horaires" and self._ml(t) is None:
+                t.state["asked_commune"] = "horaires"
             if step is not None:
                 self._reask(t)
         return True
 
-    def _faq_answer(self, t: Turn, topic: str) -> None:
+    def _other_topics(self, text: str, main: str) -> list[str]:
+        """The other FAQ topics of a message with several questions ("c koi le cej ? et le permis ?")."""
+        if text.count("?") < 2 and not re.search(r"\b(et|aussi)\b", text):
+            return []
+        parts = [p.strip() for p in re.split(r"\?|\bet\b|\baussi\b|\.|;", text) if len(p.strip()) > 3]
+        if len(parts) < 2 or self.s.faq is None:
+            return []
+        found: list[str] = []
+        for part in parts:
+            m = self.s.faq.match(part)
+            if (m.topic and not m.ambiguous and m.topic not in (main, *found)
+                    and self.s.faq.answer(m.topic) is not None):
+                found.append(m.topic)
+        return found[:2]
+
+    def _faq_answer(self, t: Turn, topic: str, menu: bool = False) -> None:
         faq = self.s.faq
         if faq is None:
             return
         answer = faq.answer(topic, self._ml(t))
         if answer is None:
             return
-        buttons = [] if t.state["stack"] else faq.follow_up(topic)
+        buttons = [] if t.state["stack"] and not menu else faq.follow_up(topic)
         t.replies.append(Reply(answer, buttons=buttons))
         t.events.append({"kind": "faq", "data": {"topic": topic}})
 

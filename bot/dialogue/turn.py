@@ -16,6 +16,7 @@ from bot.reperage import event_log
 SEEN_KEEP = 50          # message ids remembered per jeune for exactly-once
 MAX_STEPS = 60          # steps run for one message before we suspect a loop in a flow
 GLOBAL_PREFIXES = ("intent:", "faq:", "flow:")
+LONG_STORY = 300        # characters: past this, a message's questions are matched first
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _STOP = re.compile(
     r"^\s*(stop+|arr[eê]te+|arr[eê]tez|stop+ ?(svp|stp|merci|please)|"
@@ -53,6 +54,7 @@ class Turn:
     inbox_status: str | None = None
     alert: dict | None = None
     transcript_in: str | None = None
+    soft_crisis: Any = None   # a soft find held back while the waiting question is tried first
 
 
 def new_state() -> dict:
@@ -82,6 +84,8 @@ class TurnTools:
         if internal:
             if internal.get("inbox_status"):
                 t.inbox_status = internal["inbox_status"]
+                if internal["inbox_status"] == "waiting":   # a person is expected: a real pause
+                    t.state["waiting_human"] = t.at.isoformat()
             if internal.get("alert"):
                 t.alert = internal["alert"]
             if internal.get("mode"):
@@ -122,8 +126,18 @@ class TurnTools:
         return actions.action_for_code(code) if actions is not None else None
 
     def _match(self, text: str):
+        """The FAQ topic of a message; in a long story, its questions are read first."""
         faq = self.s.faq
-        return faq.match(text) if faq is not None else None
+        if faq is None:
+            return None
+        if len(text) > LONG_STORY:
+            sentences = [x.strip() for x in re.split(r"(?<=[.!?\n])\s+", text) if x.strip()]
+            asked = [x for x in sentences if "?" in x] or sentences[-2:]
+            for sentence in reversed(asked):
+                match = faq.match(sentence)
+                if match.topic is not None and not match.ambiguous:
+                    return match
+        return faq.match(text)
 
     def _flow(self, name: str) -> Flow:
         return self.s.config.flows[name]

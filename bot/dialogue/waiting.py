@@ -15,6 +15,7 @@ from bot.dialogue.turn import (
 from bot.messages import Button, Reply
 
 log = logging.getLogger(__name__)
+MENU_FLOWS = ("welcome", "suite")
 
 
 class WaitingQuestion:
@@ -51,20 +52,37 @@ class WaitingQuestion:
 
     async def _on_text(self, t: Turn, text: str) -> None:
         step = self._waiting_step(t)
+        if step is None and await self._small_talk(t, text, step):
+            return
+        if (step is None or step.validator != "commune") and await self._commune_said(t, text):
+            return
         if step is not None:
             validation = await self._validate(t, step, text)
             if validation.ok:
                 await self._apply(t, step, validation)
                 await self._run(t)
                 return
+            if await self._small_talk(t, text, step):   # "merci", "allo ?": the question stays open
+                return
+            if t.soft_crisis is not None:      # no answer to the question, and it sounds low
+                await self._on_crisis(t, t.soft_crisis, text)
+                return
             if await self._interruption(t, text, step):
                 return
             await self._retry(t, step, validation)
             return
-        if await self._interruption(t, text, None):
-            return
         if not t.state["stack"] and not t.state.get("greeted"):
+            match = self._match(text)
+            if match is not None and match.topic and not match.ambiguous \
+                    and match.topic not in ("salutation", "merci"):
+                # greeting plus request ("slt c koi le cej"): a short hello, then the answer
+                t.state["greeted"] = True
+                t.replies.append(Reply(textes.HELLO_SHORT))
+                await self._interruption(t, text, None)
+                return
             await self._start_flow(t, "welcome")
+            return
+        if await self._interruption(t, text, None):
             return
         match = self._match(text)
         self._not_understood(t, match)
@@ -76,20 +94,32 @@ class WaitingQuestion:
             buttons = [Button(o["label"], o["value"]) for o in t.state.get("option_buttons", [])]
         t.replies.append(Reply(self._fill(t, text or step.text), buttons=buttons))
 
+    def _is_menu(self, t: Turn, step: Step) -> bool:
+        """The welcome's (or the follow-up's) menu: its buttons stay in the conversation, it is
+        never sent whole again after an answer or a QR reload."""
+        stack = t.state["stack"]
+        return bool(stack) and stack[-1]["flow"] in MENU_FLOWS and len(step.buttons) >= 3
+
     def _reask(self, t: Turn, prefix: bool = True) -> bool:
+        """The waiting question again, once after an interruption, never a whole menu again."""
         step = self._waiting_step(t)
         if step is None:
             return False
+        frame = t.state["stack"][-1]
+        if self._is_menu(t, step) or frame.get("reasked"):
+            return True
+        frame["reasked"] = True
+        text = self._fill(t, step.text)
         if prefix:
-            t.replies.append(Reply(textes.RESUME))
-        self._ask(t, step)
+            text = f"{textes.RESUME} {text[0].lower() + text[1:] if text else text}"
+        self._ask(t, step, text)
         return True
 
     async def _validate(self, t: Turn, step: Step, text: str) -> Validation:
         fn = VALIDATORS[step.validator]
         offered = list(step.buttons) + [Button(o["label"], o["value"])
                                         for o in t.state.get("option_buttons", [])]
-        ctx = self._context(t, text, {"buttons": offered})
+        ctx = self._context(t, text, {"buttons": offered, "answers": step.answers})
         result = await fn(ctx, text)
         self._absorb(t, ctx)
         return result
@@ -140,6 +170,45 @@ class WaitingQuestion:
         buttons = list(step.buttons)
         t.replies.append(Reply(self._fill(t, message), buttons=buttons))
 
+    async def _small_talk(self, t: Turn, text: str, step) -> bool:
+        """Thanks, ok, "allo ?", emoji alone: a short human answer; the question stays open."""
+        kind = textes.small_talk(text)
+        if kind is None:
+            return False
+        if kind == "hello" and not t.state["stack"] and not t.state.get("greeted"):
+            return False                      # the welcome does it
+        t.replies.append(Reply(textes.SMALL_TALK[kind]))
+        if kind == "here" and step is not None and not self._is_menu(t, step):
+            self._ask(t, step)
+        return True
+
+    async def _commune_said(self, t: Turn, text: str) -> bool:
+        """ "jhabite a perigeux", "33000" when no question waits: the commune is taken (and the
+        Mission Locale with it), and what was asked before it is answered (the hours)."""
+        name = textes.commune_statement(text, bare=bool(t.state.get("asked_commune")))
+        if not name:
+            return False
+        fn = VALIDATORS.get("commune")
+        if fn is None:
+            return False
+        ctx = self._context(t, name, {})
+        v = await fn(ctx, name)
+        self._absorb(t, ctx)
+        if not v.ok:
+            return False
+        t.state["slots"]["commune_insee"] = v.value
+        t.state["slots"].update(v.slots)
+        asked = t.state.pop("asked_commune", None)
+        if v.slots.get("commune_outside"):
+            t.replies.append(Reply(textes.OUTSIDE))
+            return True
+        ml = self._ml(t)
+        if asked in ("horaires", None) and ml is not None:
+            self._faq_answer(t, "horaires")
+        elif asked == "rdv" and "rdv" in self.s.config.flows:
+            await self._start_flow(t, "rdv", keep=True)
+        return True
+
     async def _reply_to(self, t: Turn, text: str, cut: bool) -> None:
         """The message as an answer: a button, the waiting question's answer, or free text."""
         inc = t.incoming
@@ -153,7 +222,11 @@ class WaitingQuestion:
             self._reask(t)
             return
         if not has_words(text):
+            if await self._small_talk(t, text, self._waiting_step(t)):
+                return
+            if textes.EMOJI_SAD.search(text):
+                t.replies.append(Reply(textes.SAD_EMOJI))
+                return
             t.replies.append(Reply(textes.NO_WORDS))
-            self._reask(t)
             return
         await self._on_text(t, text)

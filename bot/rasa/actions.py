@@ -145,7 +145,8 @@ class ValidateReperageForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict) -> list[dict]:
         text = user_text(tracker)
-        if text and detect_crisis(text):
+        found = detect_crisis(text) if text else None
+        if found is not None and not found.soft:    # a soft find: the answer to the question first
             # crisis first: nothing of this message is an answer; the form stops
             async with self.bridge.turn(tracker) as t:
                 self.bridge.crisis(t)
@@ -194,9 +195,9 @@ class ActionResolveCommune(InsystemeAction):
 
 
 # FAQ, a person, a crisis, erasure ---------------------------------------------------------------
-def _asked_topic(tracker: Tracker, faq) -> str | None:
-    """The topic Rasa already knows: a `faq_topic` entity or slot, or a retrieval intent
-    (`faq/cej`) or an intent named like a topic."""
+def _asked_topic(tracker: Tracker, faq, explicit_only: bool = False) -> str | None:
+    """The topic Rasa already knows: a `faq_topic` entity or slot (a button), or — unless
+    `explicit_only` — a retrieval intent (`faq/cej`) or an intent named like a topic."""
     latest = tracker.latest_message or {}
     for entity in latest.get("entities") or []:
         if entity.get("entity") == "faq_topic" and entity.get("value"):
@@ -206,6 +207,8 @@ def _asked_topic(tracker: Tracker, faq) -> str | None:
     selector = (latest.get("response_selector") or {}).get("faq") or {}
     intent = ((selector.get("response") or {}).get("intent_response_key")
               or (latest.get("intent") or {}).get("name") or "")
+    if explicit_only and not intent.startswith("faq/"):
+        return None      # a plain intent ("salutation") is no topic named: our matcher reads the words
     topic = intent.split("/", 1)[1] if intent.startswith("faq/") else intent
     return topic if topic in faq.faq.topics else None
 
@@ -225,12 +228,17 @@ class ActionAnswerFaq(InsystemeAction):
             return
         if tracker.get_slot("faq_topic") is not None:
             t.slots["faq_topic"] = None            # answered once, not again next time
-        topic = _asked_topic(tracker, faq)
+        # the same understanding as `insysteme faq --json` and the engine: a button's topic, else
+        # insysteme's matcher on the words, and Rasa's own intent only when ours finds nothing
+        # (Rasa takes "slt c koi le cej" for a greeting)
+        topic = _asked_topic(tracker, faq, explicit_only=True)
         match = None
         if topic is None and t.text:
             match = faq.match(t.text)
             if match.topic is not None and not match.ambiguous:
                 topic = match.topic
+        if topic is None and (match is None or match.topic is None):
+            topic = _asked_topic(tracker, faq)
         ml = t.context(bridge.s).mission_locale
         answer = faq.answer(topic, ml) if topic else None
         if answer is not None:

@@ -310,6 +310,11 @@ async def rdv_phone(ctx: ActionContext) -> None:
         directory = ctx.services.config.settings.network_website
         ctx.say(f"Pour un rendez-vous, {ml.how_to_reach(directory)}. "
                 "Tu peux aussi écrire « conseiller » : je préviens quelqu'un.")
+    elif ctx.slots.get("commune_outside"):
+        place = ctx.slots.get("commune_outside_name") or "ta ville"
+        ctx.say(f"{place} n'est pas dans notre région : ici je ne peux pas te donner de rendez-vous. "
+                f"Va à la Mission Locale de {place} : elle fait la même chose, gratuitement. "
+                "Son adresse et son téléphone sont sur unml.info (« Trouver ma Mission Locale »).")
     else:
         ctx.say("Pour un rendez-vous, il faut savoir quelle est ta Mission Locale. "
                 "Écris « conseiller » : je préviens quelqu'un qui t'aidera.")

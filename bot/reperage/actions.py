@@ -30,6 +30,14 @@ async def validate_age(ctx: ActionContext, text: str) -> Validation:
     return Validation(ok=True, value=age, slots={"age_band": band, "minor": age < 18})
 
 
+def _place_name(text: str) -> str:
+    """ "jsuis sur lyon" -> "Lyon": the place a jeune named, to name their Mission Locale."""
+    import re
+    words = re.sub(r"^(j ?habite|je vis|je suis|jsuis|moi)\s+(a|à|au|en|sur|vers|dans)?\s*", "",
+                   text.strip().lower())
+    return " ".join(w.capitalize() if len(w) > 2 else w for w in words.split()[:5])[:40]
+
+
 @validator("commune")
 async def validate_commune(ctx: ActionContext, text: str) -> Validation:
     """A name (typos welcome) or a postal code. Several matches → buttons; outside the region →
@@ -51,7 +59,8 @@ async def validate_commune(ctx: ActionContext, text: str) -> Validation:
         return Validation(ok=False, message="J'ai trouvé plusieurs communes. C'est laquelle ?",
                           buttons=buttons)
     if resolution.status == "outside":
-        return Validation(ok=True, value=None, slots={"commune_outside": True})
+        return Validation(ok=True, value=None, slots={"commune_outside": True,
+                                                      "commune_outside_name": _place_name(text)})
     return Validation(ok=False, message="Je ne trouve pas cette commune. Tu peux écrire son nom "
                       "ou son code postal (par exemple 24000) ?")
 

@@ -276,7 +276,8 @@ async def test_kill_9_mid_conversation_the_jeune_continues_at_the_same_step(
     asked = {}
     for chat in chats:
         await tg.deliver(api.text_update(chat, "/start"))
-        reply = await wait_text(api, chat, "On reprend", mark)
+        # issue 17: a QR reload says it is still there and asks the question once (no "On reprend")
+        reply = await wait_text(api, chat, "toujours là", mark)
         await api.wait_idle(quiet=1.2, timeout=10)
         after = texts(api, chat, mark)
         asked[chat] = after[-1] if after else None

@@ -744,10 +744,13 @@ async def test_real_engine_unusual_kinds_forged_button_and_block(live):
     await live.post(api.text_update(CHAT, "/start"))
     mark = len(api.sent(CHAT))
     await live.post(api.sticker_update(CHAT))
-    assert api.sent(CHAT)[mark].startswith("Je ne peux lire que les messages écrits (pas les stickers)")
+    # issue 17: a sticker or a voice note gets one short message, not three
+    assert len(api.sent(CHAT)) == mark + 1
+    assert api.sent(CHAT)[mark].startswith("Joli ! Écris-moi avec des mots")
     mark = len(api.sent(CHAT))
     await live.post(api.voice_update(CHAT))
-    assert "(pas les messages vocaux)" in api.sent(CHAT)[mark]
+    assert len(api.sent(CHAT)) == mark + 1
+    assert "messages vocaux" in api.sent(CHAT)[mark]
     await live.post(api.callback_update(CHAT, "forged:\u00e9\u00e9", message_id=999))
     assert "Ce bouton n'est plus valable. Voici où on en est :" in api.sent(CHAT)
     api.block(CHAT)
@@ -856,3 +859,44 @@ async def test_a_press_under_a_document_removes_its_keyboard(hooked):
     assert press["callback_query"]["id"] in api.answered_callbacks
     assert [c.ok for c in api.calls_of("editMessageReplyMarkup", CHAT)] == [True]
     assert "reply_markup" not in api.messages[(CHAT, mid)]
+
+
+# issue 17: crisis first on every door ---------------------------------------------------------
+async def test_real_engine_photo_caption_and_edited_message_are_scanned_for_a_crisis(live):
+    api = live.api
+    await live.post(api.text_update(CHAT, "/start"))
+    mark = len(api.sent(CHAT))
+    await live.post(api.photo_update(CHAT, caption="jai pris des cachets"))
+    said = api.sent(CHAT)[mark:]
+    assert said[0].startswith("Appelle le 15")
+    assert not any("écrits" in x for x in said)
+    sent = [c for c in api.calls_of("sendMessage", CHAT, ok=True)]
+    mark = len(api.sent(CHAT))
+    await live.post(api.edited_update(CHAT, sent[-1].response["result"]["message_id"], "je veux mourir"))
+    assert any("3114" in x for x in api.sent(CHAT)[mark:])
+
+
+async def test_real_engine_typing_indicator_through_the_send_path(live):
+    api = live.api
+    live.channel.typing_after = 0          # every reply "takes long": the indicator is sent
+    await live.post(api.text_update(CHAT, "c koi le cej"))
+    actions = api.calls_of("sendChatAction", CHAT, ok=True)
+    assert actions and actions[0].params["action"] == "typing"
+    live.channel.typing_after = 60         # a fast reply: no extra call
+    before = len(api.calls_of("sendChatAction", CHAT))
+    await live.post(api.text_update(CHAT, "merci"))
+    assert len(api.calls_of("sendChatAction", CHAT)) == before
+
+
+async def test_real_engine_crisis_answered_while_redis_is_down(live):
+    api = live.api
+    await live.post(api.text_update(CHAT, "/start"))
+    live.redis.cut()
+    mark = len(api.sent(CHAT))
+    update = api.text_update(CHAT, "jsais pas ou dormir ce soir")
+    assert await live.post(update) == 503          # kept by Telegram, delivered again later
+    said = api.sent(CHAT)[mark:]
+    assert said and "115" in said[0]
+    assert await live.post(update) == 503          # the redelivery while still down: not repeated
+    assert api.sent(CHAT)[mark:] == said
+    live.redis.restore()

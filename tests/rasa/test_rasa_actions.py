@@ -361,10 +361,24 @@ async def test_faq_answers(stack):
     assert topics == ["cej", "permis", "logement", "sante", "horaires", None]
 
 
+async def test_faq_same_understanding_as_insysteme_faq_json(stack):
+    # issue 17: Rasa takes "slt c koi le cej" for a greeting; the action reads the words as
+    # `insysteme faq --json` does
+    from bot.understanding.faq import faq_json
+    faq = stack.services.faq
+    assert faq_json(faq, "slt c koi le cej")["topic"] == "cej"
+    body = await stack.run("action_answer_faq", text="slt c koi le cej", intent="salutation")
+    assert texts(body) == [faq.answer("cej")]
+
+
 async def test_faq_never_answers_distress(stack):
     body = await stack.run("action_answer_faq", text="mon copain me frappe c quoi le cej")
     [reply] = body["responses"]
-    assert reply["text"] == stack.services.config.crisis.categories["violence_conjugale"].strip()
+    from bot.understanding.crisis import crisis_answer, detect_crisis
+    found = detect_crisis("mon copain me frappe c quoi le cej")
+    assert found.category == "violence_conjugale"
+    assert reply["text"] == crisis_answer(stack.services.config.crisis, found)
+    assert "3919" in reply["text"]
     assert slot_events(body) == {"crisis": "violence_conjugale"}
     assert await stack.events("faq") == []
 
@@ -378,7 +392,8 @@ async def test_request_human(stack):
     body = await stack.run("action_request_human", sender="max", slots={"mission_locale": "ml-bordeaux"})
     [reply] = body["responses"]
     # Tuesday 22:30: nobody there; the next opening is said honestly
-    assert reply["text"].startswith("C'est noté. Il n'y a personne en ce moment")
+    # issue 17: the Mission Locale named, closed now, and when someone reads
+    assert reply["text"].startswith("C'est noté. Mission Locale Bordeaux est fermée en ce moment")
     assert "mercredi 25" in reply["text"]
     assert reply["buttons"] == [{"title": "Prendre rendez-vous", "payload": "/rdv"}]
     jeune_id = stack.engine.jeune_id("rasa", "max")
@@ -395,8 +410,9 @@ async def test_request_human(stack):
 async def test_raise_crisis(stack):
     body = await stack.run("action_raise_crisis", text="jsuis a la rue ce soir", intent="detresse")
     assert slot_events(body) == {"crisis": "sans_abri"}
-    body = await stack.run("action_raise_crisis", sender="other", text="aidez moi", intent="detresse")
-    assert texts(body) == [stack.services.config.crisis.generic.strip()]
+    body = await stack.run("action_raise_crisis", sender="other", text="hmm", intent="detresse")
+    from bot.understanding.crisis import Crisis, crisis_answer
+    assert texts(body) == [crisis_answer(stack.services.config.crisis, Crisis("autre", ""))]
     assert body["responses"][0]["buttons"] == [{"title": "Parler à un conseiller", "payload": "/conseiller"}]
     assert [e.data["category"] for e in await stack.events("crisis")] == ["sans_abri", "autre"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from bot.understanding.crisis import (
 from bot.yamlconf import ConfigError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+TRAIN = Path(__file__).resolve().parents[2] / "bot" / "understanding" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +110,14 @@ def test_crisis_is_detected_with_its_category(category, text):
 
 @pytest.mark.parametrize("text", NEGATIVES)
 def test_idioms_and_everyday_messages_are_not_crises(text):
-    assert detect_crisis(text) is None
+    # the rules never fire; the learned second opinion may at most ask gently (soft)
+    assert detect_crisis(text, second_opinion=False) is None
+    found = detect_crisis(text)
+    assert found is None or found.soft
 
 
 def _rows(name):
-    with (DATA / name).open(encoding="utf-8", newline="") as f:
+    with ((TRAIN if name == "faq_labelled.csv" else DATA) / name).open(encoding="utf-8", newline="") as f:
         return [(r["text"], r["topic"]) for r in csv.DictReader(f)]
 
 
@@ -121,7 +126,8 @@ def test_every_detresse_message_of_the_sets_is_caught(name):
     rows = _rows(name)
     missed = [t for t, topic in rows if topic == "detresse" and detect_crisis(t) is None]
     assert missed == []
-    false = [t for t, topic in rows if topic != "detresse" and detect_crisis(t) is not None]
+    false = [t for t, topic in rows if topic != "detresse"
+             and detect_crisis(t, second_opinion=False) is not None]
     assert false == []
 
 
@@ -129,7 +135,7 @@ def test_every_detresse_message_of_the_sets_is_caught(name):
 @given(st.text(max_size=300))
 def test_never_raises(text):
     result = detect_crisis(text)
-    assert result is None or result.category in CATEGORIES
+    assert result is None or result.category in CATEGORIES + ("inquietude",)
 
 
 def test_odd_input_is_no_crisis():
@@ -140,50 +146,87 @@ def test_odd_input_is_no_crisis():
 
 # --- answers ----------------------------------------------------------------------------------
 
-NUMBERS = {
-    "suicide": ["3114", "112"], "automutilation": ["15", "3114", "0 800 235 236"],
-    "overdose": ["15", "112"], "violence_conjugale": ["3919", "17", "114"],
-    "violence_familiale": ["119", "17", "114"], "violence_sexuelle": ["3919", "119", "17"],
+NUMBERS = {   # the right lines for what was said (issue 17)
+    "suicide": ["3114", "114"], "automutilation": ["3114"],
+    "overdose": ["15", "112"], "drogue": ["0 800 23 13 13"],
+    "violence_conjugale": ["3919", "17", "114", "116 006"],
+    "violence_familiale": ["119", "17", "114", "116 006"],
+    "violence_sexuelle": ["3919", "119", "17", "116 006"], "mariage_force": ["17", "3919", "116 006"],
+    "harcelement": ["3018", "116 006"], "panique": ["3114"],
     "sans_abri": ["115"], "danger": ["17", "112", "114"],
 }
+NOON = datetime(2026, 12, 1, 11, 0, tzinfo=timezone.utc)
+NIGHT = datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc)   # 00:30 in Paris
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
 def test_each_category_answers_with_its_numbers_in_tutoiement(cfg, category):
-    text = crisis_answer(cfg, Crisis(category, "x"))
+    text = crisis_answer(cfg, Crisis(category, "x"), at=NOON)
     for number in NUMBERS[category]:
         assert re.search(rf"(?<!\d)(?<!\d ){re.escape(number)}(?! ?\d)", text), (category, number)
     assert not re.search(r"(?<!rendez-)\bvous\b", text, re.IGNORECASE)
     assert re.search(r"\b(tu|te|t'|ton|ta|toi)\b", text, re.IGNORECASE)
-    assert 2 <= len(text.splitlines()) <= 5
+    assert 3 <= len(text.splitlines()) <= 9
+
+
+def test_danger_now_comes_first_and_pills_taken_say_15(cfg):
+    text = crisis_answer(cfg, detect_crisis("jai pris des cachets"), at=NIGHT)
+    assert text.splitlines()[0].startswith("Appelle le 15")
+    on_bridge = detect_crisis("jsuis sur le pont jvais sauter")
+    assert on_bridge.danger_now
+    assert "15 ou le 112" in crisis_answer(cfg, on_bridge, at=NIGHT).splitlines()[0]
+    calm_words = crisis_answer(cfg, Crisis("suicide", "x"), at=NIGHT)
+    assert not calm_words.startswith("C'est urgent")     # said after the lines, not first
+
+
+def test_119_only_for_minors(cfg):
+    minor = detect_crisis("jai 15 ans et mon pere me frappe")
+    assert minor.minor is True and "📞 119" in crisis_answer(cfg, minor, at=NOON)
+    adult = Crisis("violence_familiale", "x")
+    assert "119" not in crisis_answer(cfg, adult, age=22, at=NOON)
+    unknown = crisis_answer(cfg, adult, at=NOON)
+    assert "Si tu as moins de 18 ans : 119" in unknown
+
+
+def test_lines_closed_at_night_are_not_given(cfg):
+    text = crisis_answer(cfg, Crisis("automutilation", "x"), at=NIGHT)
+    assert "0 800 235 236" not in text and "3114" in text      # Fil Santé Jeunes closes at 23h
+    assert "0 800 235 236" in crisis_answer(cfg, Crisis("automutilation", "x"), at=NOON)
+
+
+def test_every_line_has_a_source_and_a_checked_date(cfg):
+    for line_id, line in cfg.lines.items():
+        assert line.source.startswith("https://"), line_id
+        assert line.checked.year >= 2026, line_id
+    assert cfg.lines["femmes_3919"].number == "3919" and "femmes" in cfg.lines["femmes_3919"].for_
+    assert cfg.lines["enfance_119"].minors
 
 
 def test_unknown_category_falls_back_to_the_generic_text(cfg):
-    text = crisis_answer(cfg, Crisis("autre", "x"))
-    assert text == cfg.generic.strip()
-    assert "112" in text and "3114" in text and "114" in text
+    text = crisis_answer(cfg, Crisis("autre", "x"), at=NOON)
+    assert "3114" in text and "114" in text
 
 
-def test_broken_crisis_file_points_at_its_line(tmp_path):
+def test_broken_crisis_file_points_at_its_line(tmp_path, cfg):
     path = tmp_path / "crisis.yml"
-    path.write_text("generic: |\n  Appelle le 112.\ncategories:\n  suicide: Appelle le 3114.\n"
-                    "  tristesse: Courage.\n", encoding="utf-8")
+    good = (Path(__file__).resolve().parents[2] / "config" / "crisis.yml").read_text(encoding="utf-8")
+    path.write_text(good.replace("  panique:", "  tristesse:"), encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_crisis(path)
-    [problem] = info.value.problems
-    assert problem.startswith(f"{path}:3: categories: unknown categories ['tristesse']")
-
-    path.write_text("generic: Appelle le 112.\ncategories:\n  suicide: [pas, un, texte]\n",
-                    encoding="utf-8")
+    assert any("unknown situations ['tristesse']" in p and p.startswith(f"{path}:")
+               for p in info.value.problems)
+    path.write_text(good.replace("lines: [samusocial_115,", "lines: [samu_social,"), encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_crisis(path)
-    assert any(p.startswith(f"{path}:3: categories.suicide:") for p in info.value.problems)
+    assert any("unknown lines ['samu_social']" in p for p in info.value.problems)
 
 
 def test_incomplete_crisis_file_names_the_missing_categories(tmp_path):
     path = tmp_path / "crisis.yml"
-    path.write_text("generic: Appelle le 112.\ncategories:\n  suicide: Appelle le 3114.\n",
-                    encoding="utf-8")
+    good = (Path(__file__).resolve().parents[2] / "config" / "crisis.yml").read_text(encoding="utf-8")
+    start = good.index("  automutilation:")
+    end = good.index("  overdose:")
+    path.write_text(good[:start] + good[end:], encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_crisis(path)
-    assert "missing answers for automutilation" in info.value.problems[0]
+    assert any("missing answers for automutilation" in p for p in info.value.problems)

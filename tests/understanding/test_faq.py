@@ -49,14 +49,23 @@ def ml():
     )
 
 
+TRAIN = Path(__file__).resolve().parents[2] / "bot" / "understanding" / "data"
+
+
 def read_set(name: str) -> list[tuple[str, str]]:
-    with (DATA / name).open(encoding="utf-8", newline="") as f:
+    # the labelled set moved beside the code that learns from it (issue 17)
+    with ((TRAIN if name == "faq_labelled.csv" else DATA) / name).open(encoding="utf-8", newline="") as f:
         return [(row["text"], (row["topic"] or "").strip()) for row in csv.DictReader(f)]
 
 
 def predict(matcher: FaqMatcher, text: str) -> str | None:
-    """As the engine does: crisis first, then the FAQ."""
-    return "detresse" if detect_crisis(text) else matcher.match(text).topic
+    """As the engine does: crisis first, then the FAQ (a soft find beside a clear question gets
+    the answer, and a door left open)."""
+    found = detect_crisis(text)
+    if found is not None and not found.soft:
+        return "detresse"
+    topic = matcher.match(text).topic
+    return topic if topic or found is None else "detresse"
 
 
 # --- config/faq.yml ---------------------------------------------------------------------------
@@ -309,7 +318,7 @@ def _small_matcher(threshold: float, margin: float = 0.05) -> FaqMatcher:
         "mobilite": Topic(label="Se déplacer", answer="a\nb", examples=["aide transport", "voiture", "bus"]),
         "emploi": Topic(label="Travail", answer="a\nb", examples=["travail", "emploi", "cv"]),
     }
-    return FaqMatcher(FaqConfig(topics=topics, threshold=threshold, ambiguity_margin=margin))
+    return FaqMatcher(FaqConfig(topics=topics, threshold=threshold, ambiguity_margin=margin), learned=False)
 
 
 def test_below_threshold_still_gives_the_closest_candidates():

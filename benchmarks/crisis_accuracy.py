@@ -1,0 +1,82 @@
+"""Crisis detection on the project's own crisis set: recall and false alarms, rules and second opinion.
+
+    .venv/bin/python benchmarks/crisis_accuracy.py [--set heldout|train|all] [--errors]
+
+heldout (benchmarks/data/crisis_heldout.csv) was written after the rules were tuned and never
+tuned on; train (bot/understanding/data/crisis_train.csv) is what the rules were tuned on and the
+second opinion (a LinearSVC) learns from — its figures say little about unseen messages.
+A "calm" message has scary words but no crisis ("mort de rire", "ce taf me tue").
+Printed: recall and false alarms for the rules alone ("strong": the full crisis answer) and with
+the second opinion ("any": a soft finds gets a gentle check-in and an alert), and the time.
+Targets (issue 17): recall 100 %, false alarms <= 5 %.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.understanding.crisis import detect_crisis  # noqa: E402
+
+SETS = {
+    "heldout": [ROOT / "benchmarks/data/crisis_heldout.csv"],
+    "train": [ROOT / "bot/understanding/data/crisis_train.csv"],
+}
+SETS["all"] = SETS["train"] + SETS["heldout"]
+
+
+def read(paths):
+    rows = []
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as f:
+            rows += [(r["text"], r["label"] == "crisis", r.get("category") or "") for r in csv.DictReader(f)]
+    return rows
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), default="heldout")
+    parser.add_argument("--errors", action="store_true")
+    args = parser.parse_args(argv)
+    rows = read(SETS[args.set])
+    detect_crisis("warm up the second opinion")
+    found, timings = [], []
+    for text, _, _ in rows:
+        t0 = time.perf_counter()
+        found.append(detect_crisis(text))
+        timings.append((time.perf_counter() - t0) * 1000)
+    crises = [(f, cat, text) for f, (text, is_crisis, cat) in zip(found, rows) if is_crisis]
+    calm = [(f, text) for f, (text, is_crisis, _) in zip(found, rows) if not is_crisis]
+    strong = sum(1 for f, _, _ in crises if f is not None and not f.soft)
+    anyf = sum(1 for f, _, _ in crises if f is not None)
+    fa_strong = sum(1 for f, _ in calm if f is not None and not f.soft)
+    fa_any = sum(1 for f, _ in calm if f is not None)
+    right_cat = sum(1 for f, cat, _ in crises if f is not None and f.category == cat)
+    print(f"set: {args.set} ({len(crises)} crisis messages, {len(calm)} calm ones with scary words)")
+    print(f"recall, rules only (full answer)   : {strong / len(crises):.1%}  ({strong}/{len(crises)})")
+    print(f"recall, with the second opinion    : {anyf / len(crises):.1%}  ({anyf}/{len(crises)})")
+    print(f"false alarms, rules only           : {fa_strong / len(calm):.1%}  ({fa_strong}/{len(calm)})")
+    print(f"false alarms, with second opinion  : {fa_any / len(calm):.1%}  ({fa_any}/{len(calm)})")
+    print(f"situation named right (of crises)  : {right_cat / len(crises):.1%}")
+    print(f"time per message                   : median {statistics.median(timings):.3f} ms, "
+          f"max {max(timings):.2f} ms")
+    if args.errors:
+        for f, cat, text in crises:
+            if f is None or f.soft:
+                print(f"  {'missed' if f is None else 'soft  '} {cat:20} {text}")
+        for f, text in calm:
+            if f is not None:
+                print(f"  alarm  {f.category + (' (soft)' if f.soft else ''):20} {text}")
+        print(Counter(f.category for f, _, _ in crises if f is not None).most_common())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
