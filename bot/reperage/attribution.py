@@ -28,8 +28,8 @@ class Attribution:
     out_of_hours: bool
     # what the action is now, written on the events: a later change of config/actions.yml
     # never changes past figures
-    action_type: str | None = None
-    action_ml: str | None = None
+    action_type: str | None = field(default=None, compare=False)
+    action_ml: str | None = field(default=None, compare=False)
     # the actions it was decided from: an event naming another action (a raccrochage
     # registration) is described from the same config
     actions: ActionsConfig | None = field(default=None, compare=False, repr=False)

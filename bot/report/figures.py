@@ -50,7 +50,7 @@ from sqlalchemy import DateTime, bindparam, text
 from bot.clock import PARIS
 from bot.reperage.actions_config import ACTION_TYPES, ActionsConfig
 from bot.report.html import render_html
-from bot.stores.records import RecordStore
+from bot.stores.records import RARE_KINDS, RecordStore
 
 UTC = timezone.utc
 KNOWN_COHORTS = ("repere", "reactive", "suivi")
@@ -107,28 +107,23 @@ def _bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-_COUNTED = (  # counters of the scratch tables: (column, condition on the event e)
+_COUNTED = (  # counted per jeune over all their events (column, condition on the event e); the
+    # other kinds are counted from the events of rare kinds (bot.stores.records.RARE_KINDS)
     ("n_contact", "e.kind = 'contact'"),
     ("n_ooh", "e.kind = 'contact' AND e.out_of_hours"),
-    ("n_reperage", "e.kind = 'reperage'"),
-    ("n_rdv_booked", "e.kind = 'rdv_booked'"),
-    ("n_rdv_cancelled", "e.kind = 'rdv_cancelled'"),
-    ("n_rdv_moved", "e.kind = 'rdv_moved'"),
-    ("n_handoff", "e.kind = 'handoff'"),
-    ("n_crisis", "e.kind = 'crisis'"),
-    ("n_registered", "e.kind = 'raccrochage_registered'"),
-    ("n_outcome", "e.kind = 'outcome'"),
 )
 _PERIOD = "e.at >= :lo AND e.at < :hi"
 # A jeune's latest value of a column, without reading each jeune's events again: the smallest
 # and largest value, and the id of the latest event carrying one; only for a jeune whose values
 # differ (who moved, whose cohort was corrected, who turned 18) is that event read back.
-_LATEST = (  # (name, SQL value on the event e, or None)
+_LATEST = (  # (name, SQL value on the event e)
     ("ml", "e.mission_locale"),
-    ("aml", "COALESCE(e.action_ml, h.mission_locale)"),
     ("co", "CASE WHEN e.cohort IN ('repere', 'reactive', 'suivi') THEN e.cohort END"),
     ("mi", "CASE WHEN e.minor IS NULL THEN NULL WHEN e.minor THEN 1 ELSE 0 END"),
 )
+# the Mission Locale of the action of a jeune's latest event whose action has one: only looked at
+# for a jeune none of whose events names a Mission Locale (a QR code, no commune given)
+_ACTION_ML = "COALESCE(e.action_ml, h.mission_locale)"
 
 
 def _stmt(sql: str, **types):
@@ -249,238 +244,252 @@ async def _fetch(conn, sql: str, params: dict[str, Any]) -> list[tuple]:
     if conn.dialect.name == "postgresql":
         names = [n for n in ("lo", "hi", "ml") if f":{n}" in sql]
         for i, n in enumerate(names, 1):
-            sql = sql.replace(f":{n}", f"${i}")
+            sql = sql.replace(f":{n}", f"${i}")   # the same name may come back: the same $i
         raw = await conn.get_raw_connection()
         return [tuple(r) for r in await raw.driver_connection.fetch(sql, *(params[n] for n in names))]
     return [tuple(r) for r in await conn.execute(_stmt(sql), params)]
 
 
-@dataclass
-class _Jeune:
-    home: str
-    cohort: str | None
-    minor: bool | None
-    reg_eid: int | None
-    counts: dict
+_N = 18          # number columns of the one result set
+_S = 4           # text columns
+
+
+def _branch(sec: str, home: str | None, texts: list[str], nums: list[str], tail: str) -> str:
+    """One part of the UNION ALL: (section, home, 4 texts, 18 numbers) whatever it counts."""
+    texts = texts + ["NULL"] * (_S - len(texts))
+    nums = nums + ["NULL"] * (_N - len(nums))
+    cols = [f"'{sec}'", f"CAST({home or 'NULL'} AS VARCHAR(64))"]
+    cols += [f"CAST({t} AS VARCHAR(200))" for t in texts]
+    cols += [f"CAST({n} AS BIGINT)" for n in nums]
+    return f"SELECT {', '.join(cols)} {tail}"
+
+
+def _sql(dialect: str, ml: str | None, details: bool) -> str:
+    """The whole report in one statement: per jeune (g), per (jeune, action, type) (ja) and the
+    events of rare kinds (rare) are each read once; every figure is an aggregate over them."""
+    pg = dialect == "postgresql"
+    outcome = _json_field(dialect, "outcome")
+    period = f"{_PERIOD} AND e.kind <> '{NOT_A_JEUNE}'"
+    history = "LEFT JOIN actions_history h ON h.id = e.action_id"
+    # byte order, not the locale's: min and max only tell whether a jeune's values differ
+    c = ' COLLATE "C"' if pg else ""
+    latest = ", ".join(f"MIN({v}{c if n != 'mi' else ''}) AS {n}_min, "
+                       f"MAX({v}{c if n != 'mi' else ''}) AS {n}_max, "
+                       f"MAX(e.id) FILTER (WHERE {v} IS NOT NULL) AS {n}_eid"
+                       for n, v in _LATEST)
+    sums = ", ".join(f"COUNT(*) FILTER (WHERE {cond}) AS {name}" for name, cond in _COUNTED)
+
+    def resolved(n: str, v: str) -> str:
+        return (f"CASE WHEN g0.{n}_eid IS NULL THEN NULL WHEN g0.{n}_min = g0.{n}_max THEN "
+                f"g0.{n}_min ELSE (SELECT {v} FROM events e WHERE e.id = g0.{n}_eid) END")
+
+    values = {n: resolved(n, v) for n, v in _LATEST}
+    by_action = (f"CASE WHEN g0.ml_eid IS NULL AND g0.aml_eid IS NOT NULL THEN (SELECT {_ACTION_ML} "
+                 f"FROM events e {history} WHERE e.id = g0.aml_eid) END")
+    scope = ""
+    if ml == NON_ATTRIBUE:
+        scope = "WHERE home IS NULL"
+    elif ml is not None:
+        scope = "WHERE home = :ml"
+    a_type = f"COALESCE(e.action_type, h.type, '{UNKNOWN_TYPE}')"
+    rare_kinds = ", ".join(f"'{k}'" for k in RARE_KINDS)
+    answers = [_json_field(dialect, q) for q in SATISFACTION_QUESTIONS]
+    mat = "MATERIALIZED "
+    ctes = (
+        f"WITH g0 AS (SELECT e.jeune_id, {latest}, MAX(e.id) FILTER (WHERE {_ACTION_ML} IS NOT "
+        f"NULL) AS aml_eid, {sums} FROM events e {history} WHERE {period} GROUP BY e.jeune_id), "
+        f"rare AS {mat}(SELECT e.jeune_id, e.id, e.kind, e.cohort, e.at, CASE WHEN e.kind = "
+        f"'outcome' THEN {outcome} END AS outcome, CASE WHEN e.kind = 'crisis' THEN "
+        f"{_json_field(dialect, 'category')} END AS category, "
+        + ", ".join(f"CASE WHEN e.kind = '{SATISFACTION_KIND}' THEN {a} END AS q{i}"
+                    for i, a in enumerate(answers)) +
+        f" FROM events e WHERE {_PERIOD} AND e.kind IN ({rare_kinds})), "
+        f"regs AS (SELECT jeune_id, MIN(id) AS reg_eid FROM rare "
+        f"WHERE kind = 'raccrochage_registered' GROUP BY jeune_id), "
+        f"rdvs AS (SELECT DISTINCT jeune_id FROM rare WHERE kind = 'rdv_booked'), "
+        f"g1 AS (SELECT g0.jeune_id, COALESCE({values['ml']}, {by_action}) AS home, "
+        f"{values['co']} AS cohort, {values['mi']} AS minor, regs.reg_eid, "
+        f"CASE WHEN rdvs.jeune_id IS NULL THEN 0 ELSE 1 END AS has_rdv, "
+        + ", ".join(f"g0.{name}" for name, _c in _COUNTED) +
+        " FROM g0 LEFT JOIN regs ON regs.jeune_id = g0.jeune_id "
+        "LEFT JOIN rdvs ON rdvs.jeune_id = g0.jeune_id), "
+        f"g AS {mat}(SELECT * FROM g1 {scope}), "
+        f"ja AS {mat}(SELECT e.jeune_id, e.action_id, {a_type} AS a_type, "
+        f"MAX({_ACTION_ML}) AS a_ml, COUNT(*) FILTER (WHERE e.kind "
+        f"IN ('contact', 'raccrochage_registered')) AS n, MAX(h.title) AS title "
+        f"FROM events e {history} WHERE {period} AND e.action_id IS NOT NULL "
+        f"GROUP BY e.jeune_id, e.action_id, {a_type}), "
+        # each of the period's events of rare kinds and (jeune, action) rows with its jeune's
+        # row, joined once
+        f"rg AS {mat}(SELECT e.*, r.home, r.reg_eid FROM rare e JOIN g r "
+        f"ON r.jeune_id = e.jeune_id), "
+        f"jag AS {mat}(SELECT t.*, r.home, r.cohort, r.has_rdv, r.reg_eid FROM ja t JOIN g r "
+        f"ON r.jeune_id = t.jeune_id) ")
+    reg = "CASE WHEN reg_eid IS NULL THEN 0 ELSE 1 END"
+    parts = [_branch("j", "home", ["cohort"],
+                     ["minor", reg, "COUNT(*)", "SUM(n_contact)", "SUM(n_ooh)",
+                      "COUNT(*) FILTER (WHERE n_contact > 0)"],
+                     f"FROM g GROUP BY home, cohort, minor, {reg}")]
+    # (no COUNT(DISTINCT): grouping twice keeps to hash aggregates)
+    parts.append(_branch("k", "x.home", ["x.kind"], ["SUM(x.n)", "COUNT(*)"],
+                         "FROM (SELECT jeune_id, home, kind, COUNT(*) AS n FROM rg "
+                         "GROUP BY jeune_id, home, kind) x GROUP BY x.home, x.kind"))
+    after = "CASE WHEN e.reg_eid IS NOT NULL AND e.id > e.reg_eid THEN 1 ELSE 0 END"
+    parts.append(_branch("o", "e.home", ["COALESCE(e.outcome, 'inconnu')"], [after, "COUNT(*)"],
+                         f"FROM rg e WHERE e.kind = 'outcome' "
+                         f"GROUP BY e.home, COALESCE(e.outcome, 'inconnu'), {after}"))
+    steps = ", ".join(f"'{s_}'" for s_ in PATH_STEPS)
+    after_s = "CASE WHEN s.reg_eid IS NOT NULL AND s.last_id > s.reg_eid THEN 1 ELSE 0 END"
+    parts.append(_branch(
+        "p", "s.home", ["s.step"], [after_s, "COUNT(*)"],
+        f"FROM (SELECT t.jeune_id, t.home, t.reg_eid, t.step, MAX(t.id) AS last_id FROM (SELECT "
+        f"e.jeune_id, e.home, e.reg_eid, e.id, CASE WHEN e.kind = 'rdv_booked' OR e.outcome = "
+        f"'rdv_pris' THEN 'rdv' ELSE e.outcome END AS step FROM rg e WHERE e.kind IN "
+        f"('rdv_booked', 'outcome')) t WHERE t.step IN ({steps}) "
+        f"GROUP BY t.jeune_id, t.home, t.reg_eid, t.step) s GROUP BY s.home, s.step, {after_s}"))
+    qs = [f"e.q{i}" for i in range(len(answers))]
+    parts.append(_branch("s", "e.home", qs, ["COUNT(*)"],
+                         f"FROM rg e WHERE e.kind = '{SATISFACTION_KIND}' "
+                         f"GROUP BY e.home, {', '.join(qs)}"))
+    # actions by type: (row, type, action) → actions and contacts; (row, type) → jeunes. A jeune
+    # has one row: the region's jeunes of a type are the sum of the rows'
+    parts.append(_branch("t", "t.home", ["t.a_type", "t.action_id"], ["SUM(t.n)"],
+                         "FROM jag t GROUP BY t.home, t.a_type, t.action_id"))
+    parts.append(_branch("u", "x.home", ["x.a_type"], ["COUNT(*)"],
+                         "FROM (SELECT jeune_id, home, a_type FROM jag "
+                         "GROUP BY jeune_id, home, a_type) x GROUP BY x.home, x.a_type"))
+    if details:
+        parts.append(_branch(
+            "a", None, ["t.action_id", "MAX(t.a_type)", "MAX(t.a_ml)", "MAX(t.title)"],
+            ["SUM(t.n)", "COUNT(*)",
+             "COUNT(*) FILTER (WHERE t.cohort IN ('repere', 'reactive'))",
+             "COUNT(*) FILTER (WHERE t.has_rdv = 1)",
+             "COUNT(*) FILTER (WHERE t.reg_eid IS NOT NULL)"],
+            "FROM (SELECT jeune_id, action_id, MAX(a_type) AS a_type, MAX(a_ml) AS a_ml, "
+            "MAX(title) AS title, SUM(n) AS n, MAX(cohort) AS cohort, MAX(has_rdv) AS has_rdv, "
+            "MAX(reg_eid) AS reg_eid FROM jag GROUP BY jeune_id, action_id) t "
+            "GROUP BY t.action_id"))
+        remob = "e.kind = 'reperage' AND e.cohort IN ('repere', 'reactive')"
+        if pg:
+            month = "to_char(e.at AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
+            parts.append(_branch("m", "x.home", ["x.m"], ["COUNT(*)"],
+                                 f"FROM (SELECT e.jeune_id, e.home, {month} AS m FROM rg e WHERE "
+                                 f"{remob} GROUP BY e.jeune_id, e.home, {month}) x "
+                                 f"GROUP BY x.home, x.m"))
+            hour = "date_trunc('hour', e.at AT TIME ZONE 'UTC')"
+            bucket = "to_char(x.b, 'YYYY-MM-DD HH24')"
+        else:   # SQLite knows no time zones: the Paris month of each repérage, in Python
+            parts.append(_branch("M", "e.home", ["e.jeune_id", "e.at"], [],
+                                 f"FROM rg e WHERE {remob}"))
+            hour = "strftime('%Y-%m-%d %H', e.at)"
+            bucket = "x.b"
+        mine = "" if ml is None else " AND e.jeune_id IN (SELECT jeune_id FROM g)"
+        parts.append(_branch("h", None, [bucket], ["x.n"],
+                             f"FROM (SELECT {hour} AS b, COUNT(*) AS n FROM events e "
+                             f"WHERE {_PERIOD} AND e.kind = 'contact'{mine} GROUP BY {hour}) x"))
+        parts.append(_branch("c", None, ["COALESCE(e.category, 'autre')"], ["COUNT(*)"],
+                             f"FROM rg e WHERE e.kind = 'crisis' "
+                             f"GROUP BY COALESCE(e.category, 'autre')"))
+    return ctes + " UNION ALL ".join(parts)
 
 
 async def _scan(records: RecordStore, start: date, end: date, ml: str | None,
                 details: bool = True) -> _Scan:
-    """All the figures of the period: one aggregate over the period's events per jeune (their
-    home, cohort, minor flag, first registration, counters) and one per (jeune, action, type);
-    the events of rare kinds (outcomes, rdv, repérages, crises, answers) through their index."""
+    """All the figures of the period, from one statement (`_sql`)."""
     lo, hi = period_bounds(start, end)
     rows: dict[str, _Row] = {}
     scan = _Scan(region=_Row(), rows=rows)
-    p = {"lo": lo, "hi": hi}
+    params: dict[str, Any] = {"lo": lo, "hi": hi}
+    if ml is not None and ml != NON_ATTRIBUE:
+        params["ml"] = ml
 
-    def row(home: str) -> _Row:
-        if home not in rows:
-            rows[home] = _Row()
-        return rows[home]
+    def row(home: str | None) -> _Row:
+        key = _home(home)
+        if key not in rows:
+            rows[key] = _Row()
+        return rows[key]
 
-    counter_names = [name for name, _c in _COUNTED]
+    months: dict[str, dict[str, set]] = {}
+    grid = [[0] * 24 for _ in range(7)]
     async with records.engine.connect() as conn:
         dialect = conn.dialect.name
-        if dialect == "postgresql":   # the year's aggregate in memory, not spilled to disk
+        if dialect == "postgresql":   # the year's aggregates in memory, not spilled to disk
             await conn.execute(text("SET LOCAL work_mem = '128MB'"))
-        outcome = _json_field(dialect, "outcome")
-        period = f"{_PERIOD} AND e.kind <> '{NOT_A_JEUNE}'"
-        latest_sql = ", ".join(f"MIN({v}), MAX({v}), MAX(CASE WHEN {v} IS NOT NULL THEN e.id END)"
-                               for _n, v in _LATEST)
-        sums = ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for _n, cond in _COUNTED)
-        per_jeune = await _fetch(conn, (
-            f"SELECT e.jeune_id, {latest_sql}, "
-            f"MIN(CASE WHEN e.kind = 'raccrochage_registered' THEN e.id END), {sums} "
-            f"FROM events e LEFT JOIN actions_history h ON h.id = e.action_id "
-            f"WHERE {period} GROUP BY e.jeune_id"), p)
-        # a jeune's latest value: read back only where their values differ
-        ambiguous = {eid for r in per_jeune for i in range(len(_LATEST))
-                     if r[1 + 3 * i] != r[2 + 3 * i] and (eid := r[3 + 3 * i]) is not None}
-        back: dict[int, tuple] = {}
-        ids = sorted(ambiguous)
-        for i in range(0, len(ids), 5000):
-            chunk = ", ".join(str(int(x)) for x in ids[i:i + 5000])
-            for r in await conn.execute(text(
-                    f"SELECT e.id, {', '.join(v for _n, v in _LATEST)} FROM events e "
-                    f"LEFT JOIN actions_history h ON h.id = e.action_id WHERE e.id IN ({chunk})")):
-                back[r[0]] = tuple(r[1:])
-        jeunes: dict[str, _Jeune] = {}
-        for r in per_jeune:
-            values = []
-            for i in range(len(_LATEST)):
-                lo_v, hi_v, eid = r[1 + 3 * i], r[2 + 3 * i], r[3 + 3 * i]
-                values.append(lo_v if lo_v == hi_v else back[eid][i])
-                                                               # (None == None: no value at all)
-            home = _home(values[0] or values[1])
-            if ml is not None and home != ml:
-                continue
-            jeunes[r[0]] = _Jeune(home, values[2], _bool(values[3]), r[1 + 3 * len(_LATEST)],
-                                  dict(zip(counter_names, r[2 + 3 * len(_LATEST):])))
-
-        remob = {j for j, x in jeunes.items() if x.cohort in REMOBILISED}
-        rdv = {j for j, x in jeunes.items() if x.counts["n_rdv_booked"]}
-        for x in jeunes.values():
-            r = row(x.home)
-            r.jeunes += 1
-            if x.cohort in KNOWN_COHORTS:
-                r.cohorts[x.cohort] += 1
-                if x.minor:
-                    r.cohort_minors[x.cohort] += 1
-            if x.minor is not None:
-                r.ages_known += 1
-                r.minors += 1 if x.minor else 0
-            if x.reg_eid is not None:
-                r.registered_jeunes += 1
-                if x.cohort in REMOBILISED:
-                    r.remobilised_on_raccrochage += 1
-            c = x.counts
-            for kind, name in (("contact", "n_contact"), ("ooh", "n_ooh"),
-                               ("rdv_booked", "n_rdv_booked"), ("rdv_cancelled", "n_rdv_cancelled"),
-                               ("rdv_moved", "n_rdv_moved"), ("handoff", "n_handoff"),
-                               ("crisis", "n_crisis"), ("raccrochage_registered", "n_registered"),
-                               ("reperage", "n_reperage"), ("outcome", "n_outcome")):
-                r.kinds[kind] += int(c[name] or 0)
-            for kind, name in (("contact", "n_contact"), ("reperage", "n_reperage"),
-                               ("rdv_booked", "n_rdv_booked"),
-                               ("raccrochage_registered", "n_registered"),
-                               ("outcome", "n_outcome")):
-                if c[name]:
-                    r.funnel[kind] += 1
-
-        # outcomes, after a raccrochage registration or without; paths, in distinct jeunes
-        steps = set(PATH_STEPS)
-        reached: dict[tuple[str, str], int] = {}
-        for jeune, eid, kind, name in await _fetch(conn, (
-                f"SELECT e.jeune_id, e.id, e.kind, {outcome} FROM events e WHERE {_PERIOD} "
-                f"AND e.kind IN ('outcome', 'rdv_booked')"), p):
-            x = jeunes.get(jeune)
-            if x is None:
-                continue
-            if kind == "outcome":
-                name = name or "inconnu"
-                r = row(x.home)
-                r.outcomes[name] += 1
-                if x.reg_eid is not None and eid > x.reg_eid:
-                    r.outcomes_after[name] += 1
-            step = "rdv" if kind == "rdv_booked" or name == "rdv_pris" else name
-            if step in steps and eid > reached.get((jeune, step), -1):
-                reached[(jeune, step)] = eid
-        for (jeune, step), eid in reached.items():
-            x = jeunes[jeune]
-            after = x.reg_eid is not None and eid > x.reg_eid
-            (row(x.home).paths_after if after else row(x.home).paths_without)[step] += 1
-
-        # the satisfaction question after a raccrochage session
-        answers = ", ".join(_json_field(dialect, q_) for q_ in SATISFACTION_QUESTIONS)
-        for jeune, *vals in await _fetch(conn, (
-                f"SELECT e.jeune_id, {answers} FROM events e WHERE {_PERIOD} "
-                f"AND e.kind = '{SATISFACTION_KIND}'"), p):
-            x = jeunes.get(jeune)
-            if x is None:
-                continue
-            r = row(x.home)
-            r.satisfaction["answers"] += 1
-            for q_, v in zip(SATISFACTION_QUESTIONS, vals):
-                if v == "oui":
-                    r.satisfaction[q_] += 1
-
-        # actions by type, per row, and for the region (distinct actions do not add up)
-        a_type = f"COALESCE(e.action_type, h.type, '{UNKNOWN_TYPE}')"
-        per_action = await _fetch(conn, (
-            f"SELECT e.jeune_id, e.action_id, {a_type}, MAX(COALESCE(e.action_ml, "
-            f"h.mission_locale)), SUM(CASE WHEN e.kind IN ('contact', 'raccrochage_registered') "
-            f"THEN 1 ELSE 0 END), MAX(h.title) FROM events e "
-            f"LEFT JOIN actions_history h ON h.id = e.action_id "
-            f"WHERE {period} AND e.action_id IS NOT NULL GROUP BY e.jeune_id, e.action_id, {a_type}"),
-            p)
-        typed: dict[tuple[str, str], list] = {}      # (home, type) -> [actions, contacts, jeunes]
-        region_typed: dict[str, list] = {}
-        table: dict[str, dict[str, Any]] = {}
-        for jeune, action_id, t, a_ml, n_contacts, title in per_action:
-            x = jeunes.get(jeune)
-            if x is None:
-                continue
-            for acc in (typed.setdefault((x.home, t), [set(), 0, set()]),
-                        region_typed.setdefault(t, [set(), 0, set()])):
-                acc[0].add(action_id)
-                acc[1] += int(n_contacts or 0)
-                acc[2].add(jeune)
-            a = table.setdefault(action_id, {"type": t, "mission_locale": a_ml, "title": title,
-                                             "contacts": 0, "jeunes": set()})
-            a["contacts"] += int(n_contacts or 0)
-            a["jeunes"].add(jeune)
-            a["type"] = max(a["type"], t)
-            a["mission_locale"] = max(filter(None, (a["mission_locale"], a_ml)), default=None)
-        for (home, t), (acts, n_contacts, js) in typed.items():
-            row(home).by_type[t] = {"actions": len(acts), "contacts": n_contacts, "jeunes": len(js)}
-        for t, (acts, n_contacts, js) in region_typed.items():
-            scan.region.by_type[t] = {"actions": len(acts), "contacts": n_contacts,
-                                      "jeunes": len(js)}
-        registered = {j for j, x in jeunes.items() if x.reg_eid is not None}
-        for action_id, a in table.items():
-            js = a["jeunes"]
-            scan.actions[action_id] = {
-                "type": None if a["type"] == UNKNOWN_TYPE else a["type"],
-                "title": a["title"] or action_id, "mission_locale": a["mission_locale"],
-                "contacts": a["contacts"], "jeunes": len(js), "remobilised": len(js & remob),
-                "rdv_booked": len(js & rdv), "raccrochage_registered": len(js & registered)}
-        if details:
-            await _charts_queries(conn, p, scan, jeunes, whole=ml is None)
+        result = await _fetch(conn, _sql(dialect, ml, details), params)
         await conn.rollback()
+    for sec, home, a, b, c, d, *n in result:
+        if sec == "j":
+            r = row(home)
+            minor, reg, count = _bool(n[0]), n[1], n[2]
+            r.jeunes += count
+            if a in KNOWN_COHORTS:
+                r.cohorts[a] += count
+                if minor:
+                    r.cohort_minors[a] += count
+            if minor is not None:
+                r.ages_known += count
+                r.minors += count if minor else 0
+            if reg:
+                r.registered_jeunes += count
+                if a in REMOBILISED:
+                    r.remobilised_on_raccrochage += count
+            r.kinds["contact"] += int(n[3] or 0)
+            r.kinds["ooh"] += int(n[4] or 0)
+            r.funnel["contact"] += int(n[5] or 0)
+        elif sec == "k":
+            r = row(home)
+            r.kinds[a] += n[0]
+            r.funnel[a] += n[1]
+        elif sec == "o":
+            r = row(home)
+            r.outcomes[a] += n[1]
+            if n[0]:
+                r.outcomes_after[a] += n[1]
+        elif sec == "p":
+            (row(home).paths_after if n[0] else row(home).paths_without)[a] += n[1]
+        elif sec == "s":
+            r = row(home)
+            r.satisfaction["answers"] += n[0]
+            for q, v in zip(SATISFACTION_QUESTIONS, (a, b, c)):
+                if v == "oui":
+                    r.satisfaction[q] += n[0]
+        elif sec == "t":
+            for by_type in (row(home).by_type, scan.region.by_type):
+                t = by_type.setdefault(a, {"actions": set(), "contacts": 0, "jeunes": 0})
+                t["actions"].add(b)
+                t["contacts"] += int(n[0] or 0)
+        elif sec == "u":
+            for by_type in (row(home).by_type, scan.region.by_type):
+                by_type.setdefault(a, {"actions": set(), "contacts": 0, "jeunes": 0})["jeunes"] += n[0]
+        elif sec == "a":
+            scan.actions[a] = {
+                "type": None if b == UNKNOWN_TYPE else b, "title": d or a, "mission_locale": c,
+                "contacts": int(n[0] or 0), "jeunes": n[1], "remobilised": n[2],
+                "rdv_booked": n[3], "raccrochage_registered": n[4]}
+        elif sec == "m":
+            scan.months.setdefault(a, {})[_home(home)] = n[0]
+        elif sec == "M":
+            at = datetime.fromisoformat(b) if isinstance(b, str) else b
+            month = at.replace(tzinfo=UTC).astimezone(PARIS).strftime("%Y-%m")
+            months.setdefault(month, {}).setdefault(_home(home), set()).add(a)
+        elif sec == "h":
+            hour = datetime.strptime(a, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(PARIS)
+            grid[hour.weekday()][hour.hour] += n[0]
+        elif sec == "c":
+            scan.crisis_categories[a] += n[0]
+    for by_type in [r.by_type for r in rows.values()] + [scan.region.by_type]:
+        for t in by_type.values():
+            t["actions"] = len(t["actions"])
+    for month, by_home in months.items():
+        scan.months[month] = {h: len(js) for h, js in by_home.items()}
+    scan.heatmap = grid
     if ml is not None and ml not in rows:
         rows[ml] = _Row()
+    region_types = scan.region.by_type
     for r in rows.values():
         scan.region.absorb(r)
-    if ml is not None:
-        scan.region.by_type = dict(rows[ml].by_type)
+    scan.region.by_type = region_types
     return scan
-
-
-async def _charts_queries(conn, p: dict, scan: _Scan, jeunes: dict, whole: bool) -> None:
-    """Repérés/réactivés by Paris month and row, contacts by Paris weekday × hour, crises."""
-    dialect = conn.dialect.name
-    remob = "e.kind = 'reperage' AND e.cohort IN ('repere', 'reactive')"
-    if dialect == "postgresql":
-        month = "to_char(e.at AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
-        rows = await _fetch(conn, f"SELECT e.jeune_id, {month} FROM events e WHERE {_PERIOD} "
-                                  f"AND {remob} GROUP BY e.jeune_id, {month}", p)
-    else:
-        rows = []
-        for jeune, at in await _fetch(conn, f"SELECT e.jeune_id, e.at FROM events e "
-                                            f"WHERE {_PERIOD} AND {remob}", p):
-            at = datetime.fromisoformat(at) if isinstance(at, str) else at
-            rows.append((jeune, at.replace(tzinfo=UTC).astimezone(PARIS).strftime("%Y-%m")))
-    seen: dict[str, dict[str, set]] = {}
-    for jeune, m in rows:
-        x = jeunes.get(jeune)
-        if x is not None:
-            seen.setdefault(m, {}).setdefault(x.home, set()).add(jeune)
-    scan.months = {m: {h: len(js) for h, js in by_home.items()} for m, by_home in seen.items()}
-    # Paris is a whole number of hours from UTC: count per UTC hour, place each bucket in Python
-    grid = [[0] * 24 for _ in range(7)]
-    if dialect == "postgresql":
-        bucket = "date_trunc('hour', e.at AT TIME ZONE 'UTC')"
-    else:
-        bucket = "strftime('%Y-%m-%d %H', e.at)"
-    if whole:
-        q = (f"SELECT {bucket}, COUNT(*) FROM events e WHERE {_PERIOD} AND e.kind = 'contact' "
-             f"GROUP BY {bucket}")
-    else:
-        q = (f"SELECT {bucket}, e.jeune_id, COUNT(*) FROM events e WHERE {_PERIOD} "
-             f"AND e.kind = 'contact' GROUP BY {bucket}, e.jeune_id")
-    for b, *rest in await _fetch(conn, q, p):
-        if not whole and rest[0] not in jeunes:
-            continue
-        hour = b if isinstance(b, datetime) else datetime.strptime(b, "%Y-%m-%d %H")
-        local = hour.replace(tzinfo=UTC).astimezone(PARIS)
-        grid[local.weekday()][local.hour] += rest[-1]
-    scan.heatmap = grid
-    category = _json_field(dialect, "category")
-    for jeune, name in await _fetch(conn, f"SELECT e.jeune_id, {category} FROM events e "
-                                          f"WHERE {_PERIOD} AND e.kind = 'crisis'", p):
-        if jeune in jeunes:
-            scan.crisis_categories[name or "autre"] += 1
 
 
 # targets -----------------------------------------------------------------------------------------
@@ -525,8 +534,8 @@ def _assemble(scan: _Scan, start: date, end: date, ml: str | None, actions: Acti
         table[action_id] = a
     report["actions"] = table
     homes = set(scan.rows)
-    if ml is None:
-        homes |= set(names) | {NON_ATTRIBUE}
+    if ml is None:   # every Mission Locale named, and the row of what none can claim
+        homes |= set(names) | ({NON_ATTRIBUE} if names else set())
     rows = {}
     for home in sorted(homes, key=lambda h: (h == NON_ATTRIBUE, h)):
         figures = (scan.rows.get(home) or _Row()).figures()

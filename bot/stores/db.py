@@ -39,8 +39,9 @@ def _event_action_columns(conn: Connection) -> None:
             conn.exec_driver_sql(f"ALTER TABLE events ADD COLUMN {name} {sql_type}")
     metadata.create_all(conn, checkfirst=True)
     if conn.dialect.name == "postgresql":
-        kinds = ", ".join(f"'{k}'" for k in ("reperage", "rdv_booked", "outcome", "crisis",
-                                             "raccrochage_avis"))   # records.RARE_KINDS
+        kinds = ", ".join(f"'{k}'" for k in (   # records.RARE_KINDS
+            "reperage", "rdv_booked", "rdv_cancelled", "rdv_moved", "outcome", "handoff", "crisis",
+            "raccrochage_registered", "raccrochage_avis"))
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_events_rare_kinds ON events "
                              f"(kind, at) WHERE kind IN ({kinds})")
 

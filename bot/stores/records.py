@@ -24,7 +24,8 @@ from bot.stores.group_commit import GroupCommit, TurnWrite
 
 # The report reads the events of these kinds alone (a few percent of all events): on PostgreSQL
 # a partial index (bot/stores/db.py, migration 3) finds them without reading the others.
-RARE_KINDS = ("reperage", "rdv_booked", "outcome", "crisis", "raccrochage_avis")
+RARE_KINDS = ("reperage", "rdv_booked", "rdv_cancelled", "rdv_moved", "outcome", "handoff",
+              "crisis", "raccrochage_registered", "raccrochage_avis")
 
 events = Table(
     "events", metadata,
