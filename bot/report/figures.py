@@ -66,8 +66,6 @@ NON_ATTRIBUE_NAME = "Non attribué"
 UNKNOWN_TYPE = "inconnu"
 FUNNEL = (("contact", "contact"), ("reperage", "repérage"), ("rdv_booked", "rendez-vous"),
           ("raccrochage_registered", "raccrochage"), ("outcome", "sortie"))
-TARGET_FIGURES = ("jeunes", "remobilised", "repere", "reactive", "minors", "remobilised_minors",
-                  "contacts", "rdv_booked", "raccrochage_registered", "remobilised_on_raccrochage")
 WEEKDAYS = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 
 
