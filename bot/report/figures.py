@@ -119,8 +119,9 @@ _LATEST = (  # (name, SQL value on the event e)
     ("co", "CASE WHEN e.cohort IN ('repere', 'reactive', 'suivi') THEN e.cohort END"),
     ("mi", "CASE WHEN e.minor IS NULL THEN NULL WHEN e.minor THEN 1 ELSE 0 END"),
 )
-# the Mission Locale of the action of a jeune's latest event whose action has one: only looked at
-# for a jeune none of whose events names a Mission Locale (a QR code, no commune given)
+# the Mission Locale of the action of a jeune's latest event whose action has one (an event
+# written before events carried their action's Mission Locale: its action in the history), only
+# looked at for a jeune none of whose events names a Mission Locale (a QR code, no commune given)
 _ACTION_ML = "COALESCE(e.action_ml, h.mission_locale)"
 
 
@@ -294,8 +295,9 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
     answers = [_json_field(dialect, q) for q in SATISFACTION_QUESTIONS]
     mat = "MATERIALIZED "
     ctes = (
-        f"WITH g0 AS (SELECT e.jeune_id, {latest}, MAX(e.id) FILTER (WHERE {_ACTION_ML} IS NOT "
-        f"NULL) AS aml_eid, {sums} FROM events e {history} WHERE {period} GROUP BY e.jeune_id), "
+        f"WITH g0 AS (SELECT e.jeune_id, {latest}, MAX(e.id) FILTER (WHERE e.action_ml IS NOT "
+        f"NULL OR (e.action_type IS NULL AND e.action_id IS NOT NULL)) AS aml_eid, {sums} "
+        f"FROM events e WHERE {period} GROUP BY e.jeune_id), "
         f"rare AS {mat}(SELECT e.jeune_id, e.id, e.kind, e.cohort, e.at, CASE WHEN e.kind = "
         f"'outcome' THEN {outcome} END AS outcome, CASE WHEN e.kind = 'crisis' THEN "
         f"{_json_field(dialect, 'category')} END AS category, "
