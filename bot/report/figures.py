@@ -413,8 +413,12 @@ async def _scan(records: RecordStore, start: date, end: date, ml: str | None,
     grid = [[0] * 24 for _ in range(7)]
     async with records.engine.connect() as conn:
         dialect = conn.dialect.name
-        if dialect == "postgresql":   # the year's aggregates in memory, not spilled to disk
+        if dialect == "postgresql":
+            # the year's aggregates in memory, not spilled to disk; no JIT (compiling this
+            # statement cost more than running it); hash joins, not sorts of text keys
             await conn.execute(text("SET LOCAL work_mem = '128MB'"))
+            await conn.execute(text("SET LOCAL jit = off"))
+            await conn.execute(text("SET LOCAL enable_mergejoin = off"))
         result = await _fetch(conn, _sql(dialect, ml, details), params)
         await conn.rollback()
     for sec, home, a, b, c, d, *n in result:
