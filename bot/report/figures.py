@@ -313,7 +313,10 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
         + ", ".join(f"g0.{name}" for name, _c in _COUNTED) +
         " FROM g0 LEFT JOIN regs ON regs.jeune_id = g0.jeune_id "
         "LEFT JOIN rdvs ON rdvs.jeune_id = g0.jeune_id), "
-        f"g AS {mat}(SELECT * FROM g1 {scope}), "
+        # materialized first, then filtered: the scope's filter is not pushed into the
+        # per-jeune aggregate (it made PostgreSQL pick nested loops)
+        + (f"gall AS {mat}(SELECT * FROM g1), g AS {mat}(SELECT * FROM gall {scope}), "
+           if scope else f"g AS {mat}(SELECT * FROM g1), ") +
         f"ja AS {mat}(SELECT e.jeune_id, e.action_id, {a_type} AS a_type, "
         f"MAX({_ACTION_ML}) AS a_ml, COUNT(*) FILTER (WHERE e.kind "
         f"IN ('contact', 'raccrochage_registered')) AS n, MAX(h.title) AS title "
