@@ -43,6 +43,7 @@ class Reply:
                 if self.attachment else None
             ),
             "author": self.author,
+            "priority": self.priority,
         }
 
 

@@ -16,7 +16,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bot.clock import FixedClock, SystemClock, parse_at
+from bot.clock import FixedClock, SystemClock, parse_at, to_paris
 from bot.settings import Env
 from bot.yamlconf import ConfigError
 
@@ -317,8 +317,14 @@ def cmd_check(args, env: Env) -> int:
         config = _config(env)
     except ConfigError as exc:
         return _fail_config(exc)
+    from bot.app.config import config_warnings
+    clock = FixedClock(parse_at(args.at)) if getattr(args, "at", None) else SystemClock()
+    warnings = config_warnings(config, to_paris(clock.now()).date())
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     print(f"ok: {len(config.missions_locales)} Missions Locales, {len(config.flows)} flows, "
-          f"{len(config.actions.actions) if config.actions else 0} actions")
+          f"{len(config.actions.actions) if config.actions else 0} actions"
+          + (f", {len(warnings)} warning(s) about facts to check" if warnings else ""))
     return 0
 
 
@@ -429,7 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--ml")
     rp.add_argument("--format", choices=("json", "csv", "html", "xlsx"), default="json")
     rp.add_argument("--out", help="write to this file (needed for xlsx)")
-    sub.add_parser("check", help="validate config/ and flows/")
+    ck = sub.add_parser("check", help="validate config/ and flows/; warn about facts to check")
+    ck.add_argument("--at", help="the day to check facts against (ISO-8601, default: today)")
     fg = sub.add_parser("forget", help="erase one jeune's personal data")
     fg.add_argument("--user", required=True, help="a jeune id (j_…) or a channel address")
     fg.add_argument("--channel", default="terminal", help="channel of --user when it is an address")

@@ -15,14 +15,30 @@ from bot.dialogue.engine import Engine
 
 log = logging.getLogger(__name__)
 
+_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors ")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "SAMEORIGIN",
-    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
-                               "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                               "frame-ancestors *",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": _CSP + "'none'",
 }
+# Framing: only the web chat may be embedded (on a Mission Locale's own site); the console's
+# report is framed by the console's dashboard (same origin); nothing else, the console above all.
+CHAT_FRAMING = {"Content-Security-Policy": _CSP + "*"}
+SAME_ORIGIN_FRAMING = {"X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": _CSP + "'self'"}
+
+
+def framing_headers(path: str) -> dict[str, str]:
+    """The security headers of a path: framing refused everywhere but the chat (and the report
+    inside the console's own dashboard)."""
+    headers = dict(SECURITY_HEADERS)
+    if path == "/chat" or path.startswith("/chat/"):
+        headers.pop("X-Frame-Options")     # CSP frame-ancestors decides, and allows any site
+        headers.update(CHAT_FRAMING)
+    elif path == "/console/tableau-de-bord/rapport":
+        headers.update(SAME_ORIGIN_FRAMING)
+    return headers
 
 
 @web.middleware
@@ -31,9 +47,7 @@ async def security_headers(request: web.Request, handler):
         response = await handler(request)
     except web.HTTPException as exc:
         response = exc
-    for key, value in SECURITY_HEADERS.items():
-        if key == "X-Frame-Options" and request.path.startswith("/chat"):
-            continue   # the web chat is made to be embedded on a Mission Locale's site
+    for key, value in framing_headers(request.path).items():
         response.headers.setdefault(key, value)
     if isinstance(response, web.HTTPException):
         raise response
@@ -111,10 +125,16 @@ def make_app(services: Services, engine: Engine | None = None) -> web.Applicatio
     app["engine"] = engine
     metrics = Metrics()
     app["metrics"] = metrics
-    web_channel = WebChannel(engine, services.state, services.clock)
+    web_channel = WebChannel(engine, services.state, services.clock,
+                             branding=services.config.webchat)
     services.outbox.register(web_channel)
     web_channel.add_routes(app)
     app["web_channel"] = web_channel
+
+    async def forget_web_files(jeune_id: str) -> None:   # the files kept with its web chats
+        addresses = [a for ch, a in await services.records.addresses(jeune_id) if ch == "web"]
+        await web_channel.assets.forget(addresses)
+    services.forget_hooks.append(forget_web_files)
 
     async def healthz(request: web.Request) -> web.Response:
         checks = {}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels.web_assets import WebAssets
 from bot.messages import Incoming, Reply
 from bot.stores import StoreUnavailable
 
@@ -28,8 +29,10 @@ POLL_SECONDS = 25.0
 class WebChannel:
     name = "web"
 
-    def __init__(self, engine, state, clock, poll_seconds: float = POLL_SECONDS):
+    def __init__(self, engine, state, clock, poll_seconds: float = POLL_SECONDS, branding=None):
         self.engine = engine
+        # the page, its assets and widget, and the files replies carry (bot/channels/web_assets.py)
+        self.assets = WebAssets(state, branding)
         self.state = state
         self.clock = clock
         self.poll_seconds = poll_seconds
@@ -41,7 +44,7 @@ class WebChannel:
 
     async def send(self, address: str, replies: list[Reply]) -> bool:
         for reply in replies:
-            await self.state.mailbox_push(self.mailbox(address), {"from": "bot", **reply.to_dict()},
+            await self.state.mailbox_push(self.mailbox(address), await self.assets.reply_item(address, reply),
                                           ttl=MAILBOX_TTL)
         self._wake(address)
         return True
@@ -56,11 +59,10 @@ class WebChannel:
         app.router.add_get("/chat/", self.page)
         app.router.add_post("/chat/api/messages", self.post_message)
         app.router.add_get("/chat/api/messages", self.get_messages)
+        self.assets.add_routes(app)
 
     async def page(self, request: web.Request) -> web.Response:
-        html = (STATIC / "chat.html").read_text(encoding="utf-8")
-        return web.Response(text=html, content_type="text/html", headers={
-            "Cache-Control": "no-store"})
+        return self.assets.page(request)
 
     async def post_message(self, request: web.Request) -> web.Response:
         try:
@@ -104,7 +106,7 @@ class WebChannel:
                                                     "id": client_id}, ttl=MAILBOX_TTL)
             replies = await self.engine.handle(incoming)
             for reply in replies:
-                await self.state.mailbox_push(box, {"from": "bot", **reply.to_dict()}, ttl=MAILBOX_TTL)
+                await self.state.mailbox_push(box, await self.assets.reply_item(session, reply), ttl=MAILBOX_TTL)
             items = await self.state.mailbox_read(box, after)
         except StoreUnavailable:
             return web.json_response({"error": "service momentanément indisponible, réessaie"},

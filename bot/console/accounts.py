@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.console.tables import ROLES, accounts, sessions
+from bot.console.tables import ROLES, accounts, sessions, totp
 from bot.stores.records import _utc
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
@@ -51,6 +51,11 @@ class Account:
         return self.role == "admin"
 
     @property
+    def sees_journal(self) -> bool:
+        """Admins (every Mission Locale), a Mission Locale's data-protection officer (its own)."""
+        return self.role == "admin" or (self.role == "dpo" and bool(self.mission_locale))
+
+    @property
     def sees_conversations(self) -> bool:
         return self.role in ("referent", "admin")
 
@@ -68,6 +73,13 @@ def _account(row) -> Account:
     m = row._mapping
     return Account(id=m["id"], email=m["email"], name=m["name"], role=m["role"],
                    mission_locale=m["mission_locale"], active=bool(m["active"]))
+
+
+def check_password(password: str | None) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"mot de passe trop court ({MIN_PASSWORD} caractères au moins)")
+    if len(password) > 1024:
+        raise AccountError("mot de passe trop long (1024 caractères au plus)")
 
 
 def normalise_email(email: str) -> str:
@@ -88,14 +100,25 @@ class AccountStore:
             raise AccountError("le prénom est obligatoire (80 caractères au plus)")
         if role not in ROLES:
             raise AccountError(f"rôle inconnu {role!r} (possibles : {', '.join(ROLES)})")
-        if role == "referent" and not mission_locale:
-            raise AccountError("un compte référent est rattaché à une Mission Locale (--ml ID)")
+        if role in ("referent", "dpo") and not mission_locale:
+            raise AccountError(f"un compte {role} est rattaché à une Mission Locale (--ml ID)")
         if role == "admin" and mission_locale:
             raise AccountError("un compte admin voit toutes les Missions Locales : pas de --ml")
         if mission_locale and known_mls is not None and mission_locale not in known_mls:
             raise AccountError(f"Mission Locale inconnue : {mission_locale!r}")
-        if len(password or "") < MIN_PASSWORD:
-            raise AccountError(f"mot de passe trop court ({MIN_PASSWORD} caractères au moins)")
+        check_password(password)
+        existing = await self.by_email(email)
+        if existing is not None and existing.active:
+            raise AccountError(f"un compte existe déjà pour {email} (changer son mot de passe : "
+                               f"insysteme referent passwd --email {email})")
+        if existing is not None:
+            # a person coming back: the same account, re-enabled, with what was given now
+            async with self.engine.begin() as conn:
+                await conn.execute(update(accounts).where(accounts.c.id == existing.id).values(
+                    name=name, role=role, mission_locale=mission_locale,
+                    password_hash=_hasher.hash(password), active=True, disabled_at=None))
+                await conn.execute(totp.delete().where(totp.c.account_id == existing.id))
+            return Account(existing.id, email, name, role, mission_locale, True)
         try:
             async with self.engine.begin() as conn:
                 res = await conn.execute(accounts.insert().values(
@@ -140,6 +163,45 @@ class AccountStore:
                 await conn.execute(update(accounts).where(accounts.c.id == row.id)
                                    .values(password_hash=_hasher.hash(password)))
         return _account(row)
+
+    async def set_password(self, email: str, password: str) -> Account | None:
+        """A new password; every session of the account ends (a stolen one too)."""
+        check_password(password)
+        account = await self.by_email(email)
+        if account is None:
+            return None
+        async with self.engine.begin() as conn:
+            await conn.execute(update(accounts).where(accounts.c.id == account.id)
+                               .values(password_hash=_hasher.hash(password)))
+            await conn.execute(sessions.delete().where(sessions.c.account_id == account.id))
+        return account
+
+    async def check_password(self, account_id: int, password: str) -> bool:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(accounts.c.password_hash)
+                                      .where(accounts.c.id == account_id))).first()
+        try:
+            return row is not None and _hasher.verify(row.password_hash, password or "")
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    async def enable(self, email: str) -> Account | None:
+        account = await self.by_email(email)
+        if account is None:
+            return None
+        async with self.engine.begin() as conn:
+            await conn.execute(update(accounts).where(accounts.c.id == account.id)
+                               .values(active=True, disabled_at=None))
+        return await self.get(account.id)
+
+    async def colleagues(self, account: Account) -> list[Account]:
+        """The active référents of the same Mission Locale (to give a conversation to)."""
+        q = select(accounts).where(accounts.c.active.is_(True), accounts.c.role == "referent",
+                                   accounts.c.id != account.id).order_by(accounts.c.name)
+        if account.mission_locale:
+            q = q.where(accounts.c.mission_locale == account.mission_locale)
+        async with self.engine.connect() as conn:
+            return [_account(r) for r in await conn.execute(q)]
 
     async def disable(self, email: str, now: datetime) -> Account | None:
         """Disable the account and end its sessions at once."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.console.tables import audit
 from bot.stores.records import _utc
@@ -44,3 +44,30 @@ class AuditLog:
             q = q.where(audit.c.at >= since)
         async with self.engine.connect() as conn:
             return [{**dict(r._mapping), "at": _utc(r.at)} for r in await conn.execute(q)]
+
+
+async def search(log: AuditLog, *, mission_locale: str | None = None, since: datetime | None = None,
+                 until: datetime | None = None, action: str | None = None,
+                 jeune_id: str | None = None, email: str | None = None, limit: int = 100,
+                 offset: int = 0) -> tuple[list[dict], int]:
+    """The journal as its reader filters it (newest first), and how many entries match.
+    `mission_locale`: a data-protection officer reads their own Mission Locale's only."""
+    conds = []
+    if mission_locale is not None:
+        conds.append(audit.c.mission_locale == mission_locale)
+    if since is not None:
+        conds.append(audit.c.at >= since)
+    if until is not None:
+        conds.append(audit.c.at < until)
+    if action:
+        conds.append(audit.c.action == action)
+    if jeune_id:
+        conds.append(audit.c.jeune_id == jeune_id)
+    if email:
+        conds.append(audit.c.account_email == email.strip().lower())
+    q = select(audit).where(*conds).order_by(audit.c.id.desc()).limit(limit).offset(offset)
+    count = select(func.count()).select_from(audit).where(*conds)
+    async with log.engine.connect() as conn:
+        rows = [{**dict(r._mapping), "at": _utc(r.at)} for r in await conn.execute(q)]
+        total = (await conn.execute(count)).scalar_one()
+    return rows, total

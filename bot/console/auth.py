@@ -62,6 +62,11 @@ class Auth:
                 given = value if isinstance(value, str) else None
             if not session.csrf_ok(given):
                 raise web.HTTPForbidden(text="Jeton de sécurité (CSRF) invalide : rechargez la page.")
+        if (self.c.config.totp == "admins" and session.account.is_admin
+                and not request.path.startswith(("/console/compte", "/console/logout"))
+                and not await self.c.totp.enabled(session.account.id)):
+            # an admin sees every Mission Locale: the second factor first
+            raise web.HTTPSeeOther("/console/compte?err=totp_required")
         if conversations and not session.account.sees_conversations:
             raise web.HTTPForbidden(text="Votre rôle ne donne pas accès aux conversations.")
         if admin and not session.account.is_admin:
@@ -100,15 +105,23 @@ class Auth:
         until = await self.c.lockout.locked_until(email, ip)
         if until is not None:
             await self.c.audit.record("login_locked", email=email, ip=ip)
-            minutes = max(1, int((until - self.c.clock.now()).total_seconds() // 60) + 1)
-            return self._login_form(request, f"Trop d'essais : connexion bloquée pendant encore "
-                                             f"{minutes} minute(s).", email, status=429)
+            seconds = max(1, int((until - self.c.clock.now()).total_seconds()) + 1)
+            wait = f"{seconds} secondes" if seconds < 120 else f"{seconds // 60 + 1} minutes"
+            return self._login_form(request, f"Trop d'essais pour ce compte depuis cette adresse : "
+                                             f"réessayez dans {wait}.", email, status=429)
         account = await self.c.accounts.verify(email, password)
+        if account is not None and await self.c.totp.enabled(account.id):
+            code = str(form.get("code") or "")[:20]
+            if not await self.c.totp.check(account.id, code, self.c.clock.now()):
+                await self.c.lockout.failed(email, ip)
+                await self.c.audit.record("login_failed", email=email, ip=ip, second_factor=True)
+                return self._login_form(request, "Code de l'application d'authentification "
+                                                 "manquant ou faux.", email, status=401)
         if account is None:
             await self.c.lockout.failed(email, ip)
             await self.c.audit.record("login_failed", email=email, ip=ip)
             return self._login_form(request, "Adresse ou mot de passe incorrect.", email, status=401)
-        await self.c.lockout.succeeded(email)
+        await self.c.lockout.succeeded(email, ip)
         token = await self.c.sessions.create(account, ip, replaces=request.cookies.get(self.cookie))
         await self.c.audit.record("login", account=account, ip=ip)
         response = web.HTTPSeeOther(safe_next(str(form.get("next") or "")))

@@ -41,6 +41,16 @@ def add_commands(subparsers, wiring) -> None:
     d = sub.add_parser("disable", help="disable an account and end its sessions")
     d.add_argument("--email", required=True)
     d.set_defaults(handler=cmd_disable)
+    e = sub.add_parser("enable", help="enable a disabled account again (same password)")
+    e.add_argument("--email", required=True)
+    e.set_defaults(handler=cmd_enable)
+    pw = sub.add_parser("passwd", help="set a new password (read from stdin, or asked); "
+                                       "the account's sessions are ended")
+    pw.add_argument("--email", required=True)
+    pw.add_argument("--password-stdin", action="store_true",
+                    help="read the password from the first line of stdin (the default when "
+                         "stdin is not a terminal)")
+    pw.set_defaults(handler=cmd_passwd)
 
 
 async def _with_db(args, env, fn):
@@ -81,7 +91,7 @@ def _known_mls(env, load_config) -> set[str] | None:
 def cmd_add(args: argparse.Namespace, env) -> int:
     role = args.role or ("referent" if args.ml else None)
     if role is None:
-        print("say --ml ID for a référent, or --role admin / --role communication", file=sys.stderr)
+        print("say --ml ID for a référent (or --role dpo --ml ID), or --role admin / --role communication", file=sys.stderr)
         return 2
     known = None
     if args.ml:
@@ -93,15 +103,19 @@ def cmd_add(args: argparse.Namespace, env) -> int:
         return 2
 
     async def run(engine):
-        return await AccountStore(engine).add(args.email, args.name, role, args.ml, password,
-                                              SystemClock().now(), known_mls=known)
+        store = AccountStore(engine)
+        before = await store.by_email(args.email)
+        account = await store.add(args.email, args.name, role, args.ml, password,
+                                  SystemClock().now(), known_mls=known)
+        return before, account
     try:
-        account = asyncio.run(_with_db(args, env, run))
+        before, account = asyncio.run(_with_db(args, env, run))
     except AccountError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 1
     where = f" of {account.mission_locale}" if account.mission_locale else ""
-    print(f"created {account.role}{where}: {account.email} ({account.name})")
+    done = "re-enabled (it was disabled)" if before is not None else "created"
+    print(f"{done} {account.role}{where}: {account.email} ({account.name})")
     return 0
 
 
@@ -128,4 +142,36 @@ def cmd_disable(args: argparse.Namespace, env) -> int:
         print(f"no account {args.email!r}", file=sys.stderr)
         return 1
     print(f"disabled {account.email}; its sessions are ended")
+    return 0
+
+
+def cmd_enable(args: argparse.Namespace, env) -> int:
+    async def run(engine):
+        return await AccountStore(engine).enable(args.email)
+    account = asyncio.run(_with_db(args, env, run))
+    if account is None:
+        print(f"no account {args.email!r}", file=sys.stderr)
+        return 1
+    print(f"enabled {account.email}")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace, env) -> int:
+    if not args.password_stdin and not sys.stdin.isatty():
+        args.password_stdin = True     # a password piped in
+    password = _read_password(args)
+    if password is None:
+        return 2
+
+    async def run(engine):
+        return await AccountStore(engine).set_password(args.email, password)
+    try:
+        account = asyncio.run(_with_db(args, env, run))
+    except AccountError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 1
+    if account is None:
+        print(f"no account {args.email!r}", file=sys.stderr)
+        return 1
+    print(f"new password for {account.email}; its sessions are ended")
     return 0

@@ -8,6 +8,7 @@ from typing import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.console.oncall import OnCall, problems_of
 from bot.yamlconf import ConfigError, line_of, load_yaml, validate_file
 
 # The outcomes the report counts (bot/report/html.py OUTCOME_LABELS): closing a conversation
@@ -30,10 +31,17 @@ class SessionKnobs(BaseModel):
 
 class LockoutKnobs(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    # After max_failures failed logins within window_minutes, for one account or from one
-    # address, logins are refused until the oldest failure leaves the window.
+    # Throttling, not locking (bot/console/lockout.py): after max_failures failed logins within
+    # window_minutes for one account *from one address*, that pair waits first_delay_seconds
+    # before the next try, then twice as long after each further failure, up to
+    # max_delay_minutes. Other addresses, and other accounts from that address, are not slowed.
     max_failures: int = Field(default=5, ge=2, le=100)
     window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    first_delay_seconds: int = Field(default=30, ge=1, le=3600)
+    max_delay_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # One address guessing many accounts: past this many failures in the window, it is slowed
+    # for accounts that never logged in from it (the colleagues of an office NAT are not).
+    address_failures: int = Field(default=30, ge=5, le=10_000)
 
 
 class CannedAnswer(BaseModel):
@@ -54,6 +62,11 @@ class ConsoleConfig(BaseModel):
     presence_minutes: int = Field(default=3, ge=1, le=60)
     outcomes: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_OUTCOME_LABELS))
     canned_answers: list[CannedAnswer] = Field(default_factory=list)
+    # who is on call, where alerts go, when the next person is alerted (bot/console/oncall.py)
+    on_call: OnCall = Field(default_factory=OnCall)
+    # the second factor (TOTP, an authenticator app): "optional" (each person chooses) or
+    # "admins" (required for admin accounts before they see anything)
+    totp: str = Field(default="optional", pattern="^(optional|admins)$")
 
     @field_validator("outcomes")
     @classmethod
@@ -98,6 +111,8 @@ def load_console_config(path: Path | str, ml_ids: Iterable[str] | None = None) -
                     loc = ["canned_answers", i, "missions_locales", j]
                     problems.append(f"{path}:{line_of(data, loc)}: canned_answers.{i}: no Mission "
                                     f"Locale {ml!r} in missions_locales.yml")
+        for loc, message in problems_of(config.on_call, known):
+            problems.append(f"{path}:{line_of(data, loc)}: {message}")
         if problems:
             raise ConfigError(problems)
     return config

@@ -13,15 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
-
 from bot.console.accounts import Account
-from bot.console.tables import relayed_alerts
-from bot.messages import Reply
+from bot.console.escalation import Notifier, alert_text
+from bot.console.oncall import OnCall
+from bot.console.teams import team_of
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +41,16 @@ def alert_for_page(alert: dict[str, Any]) -> dict[str, Any]:
 
 def telegram_text(alert: dict[str, Any], ml_name: str | None, public_url: str | None) -> str:
     """For the référents' Telegram group: a first name at most, and the link to the console."""
-    what = "Détresse signalée" if alert.get("kind") == "crisis" else "Demande à parler à un conseiller"
-    who = alert.get("first_name") or "un·e jeune"
-    where = f" ({ml_name})" if ml_name else " (Mission Locale pas encore connue)"
-    link = f"{public_url or ''}/console/c/{alert.get('jeune_id')}"
-    mark = "🚨 " if alert.get("kind") == "crisis" else ""
-    return f"{mark}{what} : {who}{where}.\nOuvrir la conversation : {link}"
+    return alert_text(alert.get("kind") or "", alert.get("first_name"), ml_name,
+                      f"{public_url or ''}/console/c/{alert.get('jeune_id')}")
 
 
 class LiveHub:
-    def __init__(self, services: Any):
+    def __init__(self, services: Any, notifier: Any = None):
         self.services = services
+        if notifier is None:
+            notifier = Notifier(services, OnCall())
+        self.notifier = notifier
         self.listeners: set[Listener] = set()
         self._tasks: set[asyncio.Task] = set()
         self._unsubscribe = None
@@ -87,45 +83,65 @@ class LiveHub:
             for l in self.listeners)
 
     async def on_alert(self, alert: dict[str, Any]) -> None:
-        if alert.get("kind") not in ("crisis", "handoff"):
+        kind = alert.get("kind")
+        if kind == "console":
+            # a notice for one account (its conversation was taken, given to it…)
+            for listener in list(self.listeners):
+                if listener.account.id == alert.get("to_account"):
+                    self._put(listener, "notice", {k: alert.get(k) for k in (
+                        "jeune_id", "text", "status", "assigned_to", "url")})
             return
+        if kind not in ("crisis", "handoff"):
+            return
+        if not alert.get("mission_locale") and alert.get("jeune_id"):
+            # no commune yet: the team of the action they came through (a QR code)
+            alert = {**alert, "mission_locale": await self.team_of(alert["jeune_id"])}
         shown = alert_for_page(alert)
         for listener in list(self.listeners):
             if listener.account.can_see_ml(alert.get("mission_locale")):
-                try:
-                    listener.queue.put_nowait(("alert", shown))
-                except asyncio.QueueFull:   # a page that stopped reading; it reloads its inbox anyway
-                    log.warning("console page too slow; alert dropped for it")
-        chat_id = self.services.config.settings.referent_alert_chat_id
-        if chat_id is not None:
-            task = asyncio.create_task(self._relay(alert, chat_id))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+                self._put(listener, "alert", shown)
+        task = asyncio.create_task(self._relay(alert))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    async def _relay(self, alert: dict[str, Any], chat_id: int) -> None:
-        channel = self.services.outbox.channels.get("telegram")
-        if channel is None:
-            log.warning("referent_alert_chat_id is set but the Telegram channel is not running")
-            return
-        now = self.services.clock.now()
-        key = f"{alert.get('kind')}:{alert.get('jeune_id')}:{alert.get('at')}"[:200]
-        engine = self.services.records.engine
+    def _put(self, listener: Listener, kind: str, data: dict) -> None:
         try:
-            async with engine.begin() as conn:
-                await conn.execute(relayed_alerts.insert().values(key=key, at=now))
-                await conn.execute(delete(relayed_alerts).where(
-                    relayed_alerts.c.at < now - timedelta(days=2)))
-        except IntegrityError:
+            listener.queue.put_nowait((kind, data))
+        except asyncio.QueueFull:   # a page that stopped reading; it reloads its inbox anyway
+            log.warning("console page too slow; %s dropped for it", kind)
+
+    async def team_of(self, jeune_id: str) -> str | None:
+        profile = await self.services.records.get_profile(jeune_id) or {}
+        return team_of(self.services.config, None, profile)
+
+    async def escalated(self, conv: dict, step: int, target) -> None:
+        """A step of the escalation: the pages of that team ring again."""
+        shown = alert_for_page({"kind": "crisis" if conv["status"] == "crisis" else "handoff",
+                                "jeune_id": conv["jeune_id"], "mission_locale": conv["team"],
+                                "first_name": conv["first_name"], "at": None})
+        shown["step"] = step
+        for listener in list(self.listeners):
+            if listener.account.can_see_ml(conv["team"]):
+                self._put(listener, "alert", shown)
+
+    async def _relay(self, alert: dict[str, Any]) -> None:
+        """Step 0 of the on-call chain: the team's Telegram group and addresses, and the person
+        on duty (bot/console/oncall.py); the global group of settings.yml when the team has none."""
+        notifier = self.notifier
+        if notifier is None:
+            return
+        key = f"{alert.get('kind')}:{alert.get('jeune_id')}:{alert.get('at')}"[:200]
+        fallback = self.services.config.settings.referent_alert_chat_id
+        on_call = notifier.on_call
+        at = self.services.clock.now()
+        target = on_call.chain(alert.get("mission_locale"), at)[0]
+        if target.chat_id is None and fallback is None and not (target.emails and notifier.mailer):
+            return
+        if not await notifier.claim(key):
             return   # another worker posts this one
         ml = self.services.config.ml_by_id.get(alert.get("mission_locale") or "")
         text = telegram_text(alert, ml.name if ml else None, self.services.env.public_url)
-        try:
-            bot = getattr(channel, "bot", None)
-            if bot is not None:
-                # the channel's bot directly: `send` is for jeunes (a group that refuses the
-                # message must not be marked as an unreachable jeune)
-                await bot.send_message(chat_id, text)
-            else:
-                await channel.send(str(chat_id), [Reply(text)])
-        except Exception:
-            log.exception("could not post the alert to the référents' Telegram group %s", chat_id)
+        if target.person:
+            text = text.replace("\nOuvrir", f"\nD'astreinte : {target.person}.\nOuvrir", 1)
+        what = "Détresse" if alert.get("kind") == "crisis" else "Demande de conseiller"
+        await notifier.send(target, text, f"[IN Système] {what}", fallback_chat_id=fallback)

@@ -47,11 +47,61 @@ def author_label(author: str) -> tuple[str, str]:
     return "bot", "Bot"
 
 
-def transcript_line(line: dict) -> dict:
+GLOBAL_BUTTONS = {"intent:conseiller": "Parler à un conseiller", "conseiller": "Parler à un conseiller",
+                  "intent:rdv": "Prendre rendez-vous", "intent:question": "Poser une question"}
+_BUTTON = "[bouton] "
+
+
+def button_labels(config: Any) -> dict[str, str]:
+    """button value → the label the jeune saw (every flow's buttons, and the global ones)."""
+    labels = dict(GLOBAL_BUTTONS)
+    for flow in (getattr(config, "flows", None) or {}).values():
+        for step in getattr(flow, "steps", []):
+            for button in getattr(step, "buttons", None) or []:
+                labels.setdefault(button.value, button.label)
+    return labels
+
+
+def readable_text(text: str, labels: dict[str, str] | None = None) -> str:
+    """What the jeune pressed, as they read it: « Je cherche un emploi », not sans_activite."""
+    if text.startswith(_BUTTON):
+        value = text[len(_BUTTON):].strip()
+        label = (labels or {}).get(value) or value.replace("intent:", "").replace("_", " ")
+        return f"« {label} » (bouton)"
+    return text
+
+
+def transcript_line(line: dict, labels: dict[str, str] | None = None) -> dict:
     kind, label = author_label(line["author"])
     return {"id": line["id"], "at": to_paris(line["at"]).strftime("%d/%m %H:%M"),
             "direction": line["direction"], "who": kind, "author": label,
-            "channel": CHANNEL_LABELS.get(line["channel"], line["channel"]), "text": line["text"]}
+            "channel": CHANNEL_LABELS.get(line["channel"], line["channel"]),
+            "text": readable_text(line["text"] or "", labels)}
+
+
+def readable(lines: list[dict], labels: dict[str, str] | None = None) -> list[dict]:
+    """Transcript lines as a person reads them: no empty bubble, and a bot line that only
+    introduces the next one ("On reprend :") joined to it."""
+    out: list[dict] = []
+    pending: dict | None = None
+    for raw in lines:
+        line = transcript_line(raw, labels)
+        text = line["text"].strip()
+        if not text:
+            continue
+        if pending is not None:
+            if line["who"] == pending["who"] == "bot":
+                line = {**line, "text": pending["text"] + " " + line["text"]}
+            else:
+                out.append(pending)
+            pending = None
+        if line["who"] == "bot" and text.endswith(":") and len(text) <= 40:
+            pending = line
+            continue
+        out.append(line)
+    if pending is not None:
+        out.append(pending)
+    return out
 
 
 def _event_detail(data: dict) -> str:

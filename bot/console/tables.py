@@ -10,7 +10,8 @@ from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, 
 
 from bot.stores.db import metadata
 
-ROLES = ("referent", "admin", "communication")
+# dpo: the data-protection officer of one Mission Locale (its journal only; no conversation)
+ROLES = ("referent", "admin", "communication", "dpo")
 
 accounts = Table(
     "console_accounts", metadata,
@@ -75,5 +76,36 @@ notes = Table(
 relayed_alerts = Table(
     "console_relayed_alerts", metadata,
     Column("key", String(200), primary_key=True),    # kind:jeune_id:at
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# The second factor (TOTP) of an account: the secret, and when it was confirmed with a first code
+# (an unconfirmed secret is not asked at login). `last_step`: the last time step accepted, so a
+# code cannot be used twice.
+totp = Table(
+    "console_totp", metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("secret", String(64), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("last_step", Integer),
+)
+
+# Who holds a conversation (by account, where conversations.assigned_to keeps the first name
+# shown): to tell that person when a colleague takes it over.
+assignments = Table(
+    "console_assignments", metadata,
+    Column("jeune_id", String(64), primary_key=True),
+    Column("account_id", Integer, nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Who has a conversation open now (one row per open page's live stream).
+viewers = Table(
+    "console_viewers", metadata,
+    Column("stream", String(64), primary_key=True),
+    Column("jeune_id", String(64), nullable=False, index=True),
+    Column("account_id", Integer, nullable=False),
+    Column("name", String(80), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )

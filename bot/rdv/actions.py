@@ -243,7 +243,8 @@ def _place(ctx: ActionContext, ml_id: str) -> tuple[str, str]:
     ml = ctx.services.config.ml_by_id.get(ml_id)
     ml_rdv = _cfg(ctx).for_ml(ml_id)
     name = ml.name if ml else "la Mission Locale"
-    address = ml_rdv.address if ml_rdv and ml_rdv.address else (ml.address if ml else "")
+    # never an empty or unchecked fact: the checked address, else the town (issue 19)
+    address = ml_rdv.address if ml_rdv and ml_rdv.address else (ml.place() if ml else "")
     return name, address
 
 
@@ -306,7 +307,8 @@ async def rdv_phone(ctx: ActionContext) -> None:
     """No online slot (or no Mission Locale known): how to get one anyway."""
     ml = ctx.mission_locale
     if ml is not None:
-        ctx.say(f"Pour un rendez-vous, appelle {ml.name} au {ml.phone}. "
+        directory = ctx.services.config.settings.network_website
+        ctx.say(f"Pour un rendez-vous, {ml.how_to_reach(directory)}. "
                 "Tu peux aussi écrire « conseiller » : je préviens quelqu'un.")
     else:
         ctx.say("Pour un rendez-vous, il faut savoir quelle est ta Mission Locale. "

@@ -140,7 +140,7 @@ async def render(msg: DueMessage, services: Any, bookings: BookingStore) -> list
         if b.status != BOOKED:
             return None
         ml_rdv = cfg.for_ml(b.ml_id)
-        address = (ml_rdv.address if ml_rdv and ml_rdv.address else ml.address if ml else "")
+        address = (ml_rdv.address if ml_rdv and ml_rdv.address else ml.place() if ml else "")
         if p.get("which") == "j-1":
             bring = cfg.bring(b.ml_id)
             text = (f"Petit rappel : tu as rendez-vous demain, {french_datetime(b.start)}, "

@@ -50,7 +50,8 @@ def _event_action_columns(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: events, profiles, contacts, transcripts", _create_missing),
     (2, "handled_messages: a turn's writes once, even when it runs again", _create_missing),
-    (3, "events.action_type, events.action_ml, actions_history (issue 20)", _event_action_columns),
+    (3, "console: second factor (TOTP), assignments, who is viewing", _create_missing),
+    (4, "events.action_type, events.action_ml, actions_history (issue 20)", _event_action_columns),
 ]
 
 

@@ -1,6 +1,7 @@
 """A Mission Locale as its config describes it: who, where, when it is open, what territory."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from typing import Annotated, Literal
@@ -9,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from bot.clock import PARIS, parse_range, to_paris
 
+_TOWN = re.compile(r"\b\d{5}\s+([^,\d][^,]*)$")
 DAYS = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 def _check_range(text: str) -> str:
@@ -77,6 +79,29 @@ class MissionLocale(BaseModel):
     def is_confirmed(self, fact: str) -> bool:
         """False for a placeholder (listed in to_confirm) or a fact left empty."""
         return fact not in self.to_confirm and bool(getattr(self, fact, None))
+
+    @property
+    def town(self) -> str:
+        """The town of its address ("17500 Jonzac" → "Jonzac"), known even when the street is not."""
+        m = _TOWN.search(self.address or "")
+        return m.group(1).strip() if m else ""
+
+    def contact_facts(self) -> dict[str, str]:
+        """`ml_town`, `ml_address`, `ml_phone` as a jeune may see them: a fact still `to_confirm`
+        is "" (the text leaves its line out), never a placeholder nor a postcode alone."""
+        return {"ml_town": self.town,
+                "ml_address": self.address if self.is_confirmed("address") else "",
+                "ml_phone": self.phone if self.is_confirmed("phone") else ""}
+
+    def place(self) -> str:
+        """Where it is, for "Où : …": the checked address, else its town, never empty."""
+        return self.address if self.is_confirmed("address") else (self.town or self.address)
+
+    def how_to_reach(self, directory: str) -> str:
+        """A sentence to reach it by phone: its checked number, else where to find one."""
+        if self.is_confirmed("phone"):
+            return f"appelle {self.name} au {self.phone}"
+        return f"trouve le numéro de {self.name} ({self.town or self.address}) sur {directory}"
 
     def opening_ranges(self, day_index: int) -> list[tuple[time, time]]:
         return [parse_range(r) for r in self.hours.get(DAYS[day_index], [])]

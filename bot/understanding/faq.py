@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 from bot.messages import Button
 from bot.territoire.missions_locales import DAY_NAMES, DAYS, MissionLocale
 from bot.understanding.crisis import CrisisConfig, crisis_answer, detect_crisis
+from bot.understanding.facts import Fact, fact_values, placeholder_problem
 from bot.understanding.normalize import normalize, sounds_like
 from bot.yamlconf import ConfigError, LineDict, load_yaml, validate_file
 
@@ -35,7 +36,7 @@ FAQ_TOPICS = (
 )
 # Intents that start a flow instead of answering; rdv and conseiller are required by the spec.
 REQUIRED_INTENTS = ("rdv", "conseiller")
-ML_FIELDS = ("ml_name", "ml_hours", "ml_address", "ml_phone")
+ML_FIELDS = ("ml_name", "ml_town", "ml_hours", "ml_address", "ml_phone")
 MIN_LINES, MAX_LINES = 2, 5
 
 
@@ -56,13 +57,19 @@ class Topic(BaseModel):
     # Greetings and thanks: give way to any other topic found in the same message
     # ("slt, c koi le cej" is about the CEJ).
     small_talk: bool = False
+    # The pages the answer rests on, and the day they were last read (`insysteme check` warns).
+    sources: list[str] = Field(default_factory=list)
+    checked: date | None = None
 
 
 class FaqConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     topics: dict[str, Topic]
+    # Amounts, ages, dates, numbers: once, with their source (bot.understanding.facts).
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    # Older form: plain `name: text` figures, read as facts without a source (check warns).
     figures: dict[str, str] = Field(default_factory=dict)
-    checked: date | None = None   # when the figures were last checked
+    checked: date | None = None   # old form: when the figures were last checked
     threshold: float = Field(0.34, gt=0, lt=1)
     ambiguity_margin: float = Field(0.035, ge=0, lt=1)
     follow_up: list[FollowUp] = Field(default_factory=list)
@@ -78,6 +85,17 @@ class FaqConfig(BaseModel):
             data.setdefault("checked", figures.pop("checked"))
             data["figures"] = figures
         return data
+
+    @model_validator(mode="after")
+    def _figures_are_facts(self) -> "FaqConfig":
+        for name, text in self.figures.items():
+            self.facts.setdefault(name, Fact(value=text, checked=self.checked))
+        return self
+
+    @property
+    def values(self) -> dict[str, str]:
+        """Each fact's text, for `{name}` and `{name.depuis}` in answers and flows."""
+        return fact_values(self.facts)
 
     @field_validator("figures", mode="before")
     @classmethod
@@ -134,7 +152,7 @@ def _check(cfg: FaqConfig, data: Any, path: Path) -> list[str]:
         if not topic.answer or not topic.answer.strip():
             problems.append(f"{path}:{line(tid)}: topics.{tid}: answer is missing")
             continue
-        allowed = set(cfg.figures) | (set(ML_FIELDS) if tid == "horaires" else set())
+        allowed = set(ML_FIELDS) if tid == "horaires" else set()
         for key in ("answer", "fallback"):
             text = getattr(topic, key)
             if text is None:
@@ -145,11 +163,12 @@ def _check(cfg: FaqConfig, data: Any, path: Path) -> list[str]:
             except ValueError as exc:
                 problems.append(f"{where}: broken {{...}}: {exc}")
                 continue
-            field_allowed = allowed if key == "answer" else set(cfg.figures)
+            field_allowed = allowed if key == "answer" else set()
             for name in names:
-                if not _FIELD.match(name) or name not in field_allowed:
-                    problems.append(f"{where}: unknown figure {{{name}}}; known: "
-                                    f"{', '.join(sorted(field_allowed))}")
+                problem = placeholder_problem(name, cfg.facts, field_allowed)
+                if problem:
+                    problems.append(f"{where}: {problem}; known: "
+                                    f"{', '.join(sorted(set(cfg.facts) | field_allowed))}")
             n = len(_text_lines(text))
             if not MIN_LINES <= n <= MAX_LINES and not (key == "answer" and tid == "horaires"):
                 problems.append(f"{where}: {n} lines; write {MIN_LINES} to {MAX_LINES} short lines")
@@ -344,26 +363,35 @@ class FaqMatcher:
         t = self.faq.topics.get(topic)
         if t is None or t.kind != "faq" or not t.answer:
             return None
-        values = dict(self.faq.figures)
+        values: dict[str, Any] = dict(self.faq.values)
         text = t.answer
         if topic == "horaires":
             if ml is None:
                 text = t.fallback or t.answer
             else:
-                values.update(ml_name=ml.name, ml_hours=hours_line(ml), ml_address=ml.address,
-                              ml_phone=ml.phone)
-                # a line whose fact is missing is left out rather than said empty
-                missing = [f"{{ml_{fact}}}" for fact in ("address", "phone") if not getattr(ml, fact)]
-                text = "\n".join(line for line in text.splitlines()
-                                  if not any(m in line for m in missing))
-                if any(not ml.is_confirmed(fact) for fact in ("hours", "address")):
-                    text += "\nCes informations sont peut-être à vérifier" + (
-                        f" sur {ml.website}." if ml.website else " en appelant ta Mission Locale." if ml.phone
-                        else " : passe les voir ou demande-moi un rendez-vous.")
+                text = self._horaires(text, ml, values)
         try:
             return text.format_map(values).strip()
-        except (KeyError, ValueError, IndexError):  # load_faq prevents this; never crash a reply
+        except (KeyError, ValueError, IndexError, AttributeError):  # load_faq prevents this
             return text.strip()
+
+    def _horaires(self, text: str, ml: MissionLocale, values: dict[str, Any]) -> str:
+        """The jeune's Mission Locale: a fact not confirmed is not shown (never "au ."): its line
+        goes, and the jeune is sent where it can be checked (its site, or the directory)."""
+        contact = ml.contact_facts()
+        values.update(ml_name=ml.name, ml_hours=hours_line(ml), **contact)
+        missing = [f"{{{key}}}" for key, value in contact.items() if not value]
+        text = "\n".join(line for line in text.splitlines()
+                          if not any(m in line for m in missing))
+        unsure = [fact for fact in ("hours", "address", "phone") if not ml.is_confirmed(fact)]
+        if unsure:
+            where = ml.website if ml.is_confirmed("website") else str(
+                values.get("annuaire_ml") or "unml.info")
+            what = {"hours": "les horaires", "address": "l'adresse", "phone": "le téléphone"}
+            names = [what[f] for f in unsure]
+            said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+            text = text.rstrip("\n") + f"\nPour vérifier {said} : {where}."
+        return text
 
     def follow_up(self, topic: str) -> list[Button]:
         t = self.faq.topics.get(topic)

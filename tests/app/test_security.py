@@ -17,8 +17,8 @@ from tests.support import full_config, make_engine
 SECRET = "security_secret_0123456789"
 # Public by design (SPEC: HTTP): the web chat needs no account, the webhook has its own secret,
 # health and metrics for the deployment's probes, the root redirects to the chat.
-PUBLIC = {"/", "/chat", "/healthz", "/metrics"}
-PUBLIC_PREFIXES = ("/chat/",)
+PUBLIC = {"/", "/chat", "/healthz", "/metrics", "/favicon.ico"}   # the icon browsers ask for
+PUBLIC_PREFIXES = ("/chat/",)   # /chat/api/files/<id> answers only its own session (test_webchat_config.py)
 CONSOLE_OPEN = {"/console/login"}            # the login page itself
 CONSOLE_STATIC = "/console/static/"          # stylesheet and script of the login page
 
@@ -121,7 +121,25 @@ async def test_security_headers_on_every_kind_of_answer(app_url):
                                     ("GET", "/chat", {})):
             async with s.request(method, url + path, allow_redirects=False, **extra) as r:
                 for name, value in SECURITY_HEADERS.items():
-                    if name == "X-Frame-Options" and path.startswith("/chat"):
-                        assert name not in r.headers     # the chat is embedded on ML sites
-                        continue
+                    if path.startswith("/chat") and name in ("X-Frame-Options", "Content-Security-Policy"):
+                        continue     # below: the chat is made to be embedded on ML sites
                     assert r.headers.get(name) == value, (path, r.status, name, r.headers.get(name))
+
+
+async def test_framing_refused_everywhere_but_the_web_chat(app_url):
+    """The console cannot be framed by another site (clickjacking a référent into a takeover);
+    the chat can (a Mission Locale embeds it); the report only inside the console's dashboard."""
+    _, url, api = app_url
+    async with aiohttp.ClientSession() as s:
+        for path in ("/console/login", "/console/inbox", "/console/c/j_x", "/console/journal",
+                     "/console/static/console.js", "/healthz", "/nope"):
+            async with s.get(url + path, allow_redirects=False) as r:
+                assert r.headers["X-Frame-Options"] == "DENY", path
+                assert r.headers["Content-Security-Policy"].endswith("frame-ancestors 'none'"), path
+        for path in ("/chat", "/chat/", "/chat/api/messages?session=abcdefghijklmnop"):
+            async with s.get(url + path, allow_redirects=False) as r:
+                assert "X-Frame-Options" not in r.headers, path
+                assert r.headers["Content-Security-Policy"].endswith("frame-ancestors *"), path
+        async with s.get(url + "/console/tableau-de-bord/rapport", allow_redirects=False) as r:
+            assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
+            assert r.headers["Content-Security-Policy"].endswith("frame-ancestors 'self'")

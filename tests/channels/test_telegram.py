@@ -689,7 +689,7 @@ async def test_real_engine_deep_link_welcome_button_next_step(live):
     api = live.api
     start = api.text_update(CHAT, "/start maraude-perigueux")
     assert await live.post(start) == 200
-    assert api.sent(CHAT)[0].startswith("Salut ! Je suis l'assistant de la Mission Locale.")
+    assert api.sent(CHAT)[0].startswith("Salut ! Je suis un robot : un programme qui répond tout seul, pas une personne.")
     asked, buttons = last_keyboard(api)
     assert [b["text"] for b in buttons] == ["Poser une question", "Prendre rendez-vous",
                                             "Parler à un conseiller", "Me présenter"]

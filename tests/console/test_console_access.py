@@ -49,7 +49,8 @@ def console_routes(app: web.Application) -> list[tuple[str, str]]:
 
 
 def fill(pattern: str, jeune_id: str) -> str:
-    return pattern.replace("{jeune_id}", jeune_id).replace("{name}", "console.css")
+    return (pattern.replace("{jeune_id}", jeune_id).replace("{name}", "console.css")
+            .replace("{account_id}", "1"))
 
 
 async def test_every_route_needs_a_session(server):
@@ -197,61 +198,77 @@ async def test_forged_csrf_is_refused(server):
                 "insysteme_console=" not in r.headers.get("Set-Cookie", "")
 
 
-async def test_lockout_per_account_and_per_address(server, clock):
-    async with client() as http:
+async def test_guessing_is_slowed_for_that_address_only_never_locking_the_account(server, clock):
+    """Five wrong passwords from one address slow *that address* for that account (30 s, then
+    twice as long after each further failure); the référent, from anywhere else, logs in at
+    once: a stranger cannot lock anyone out."""
+    stranger = {"X-Forwarded-For": "203.0.113.5"}     # ignored (no trusted proxy): same peer
+    async with client(headers=stranger) as http:
         for _ in range(5):
             r = await login(http, server.url, "camille@ml-a.fr", "wrong password")
             assert r.status == 401
-        r = await login(http, server.url, "camille@ml-a.fr")     # right password, still locked
-        assert r.status == 429 and "connexion bloquée" in await r.text()
+        r = await login(http, server.url, "camille@ml-a.fr")     # right password, too soon
+        assert r.status == 429 and "réessayez dans 31 secondes" in await r.text()
         assert "insysteme_console=" not in "".join(r.headers.getall("Set-Cookie", []))
-        # the same address trying another account is locked too (5 failures from this address)
+        # the same address, another account: not slowed (one NAT, one office)
         r = await login(http, server.url, "basile@ml-b.fr")
-        assert r.status == 429
-        clock.advance(minutes=16)
+        assert r.status == 303
+        clock.advance(seconds=31)
+        r = await login(http, server.url, "camille@ml-a.fr", "wrong again")
+        assert r.status == 401
+        r = await login(http, server.url, "camille@ml-a.fr")
+        assert r.status == 429 and "réessayez dans 61 secondes" in await r.text()   # doubled
+        clock.advance(seconds=61)
         r = await login(http, server.url, "camille@ml-a.fr")
         assert r.status == 303 and r.headers["Location"] == "/console/"
     locked = await server.console.audit.entries(action="login_locked")
     assert len(locked) == 2
     failed = await server.console.audit.entries(action="login_failed")
-    assert len(failed) == 5 and all(e["account_email"] == "camille@ml-a.fr" for e in failed)
+    assert len(failed) == 6 and all(e["account_email"] == "camille@ml-a.fr" for e in failed)
     # unknown e-mails count as failures too, and are told the same thing
     async with client() as http:
         r = await login(http, server.url, "nobody@nowhere.fr", "whatever123")
         assert r.status == 401 and "Adresse ou mot de passe incorrect" in await r.text()
 
 
-async def test_lockout_behind_a_trusted_proxy_counts_each_client_not_the_proxy(tmp_path, clock):
-    """Behind a reverse proxy every request comes from the proxy's address: without
-    `trusted_proxies`, five failures from anyone would lock every référent out. With it, the
-    client's address comes from X-Forwarded-For, and only from that proxy."""
+async def test_a_stranger_elsewhere_cannot_lock_the_referent_out(tmp_path, clock):
+    """Behind a trusted proxy each client counts apart: an attacker failing 40 times on
+    Camille's account slows only their own tries; Camille logs in from her office at once, and
+    so do her colleagues behind the same office NAT while someone there guesses."""
     import ipaddress
     from tests.console.test_console_support import console_config
     config = console_config(trusted_proxies=[ipaddress.ip_network("127.0.0.1/32")])
     s = await start_server(tmp_path, clock, config=config)
     try:
         await add_accounts(s)
-        attacker = {"X-Forwarded-For": "203.0.113.5"}
-        async with client(headers=attacker) as http:
-            for _ in range(5):
-                assert (await login(http, s.url, "nobody@nowhere.fr", "guess")).status == 401
-            assert (await login(http, s.url, "camille@ml-a.fr")).status == 429   # the address is locked
-        # another client behind the same proxy logs in
+        office = {"X-Forwarded-For": "198.51.100.7"}
+        async with client(headers=office) as http:       # Basile has logged in from the office
+            assert (await login(http, s.url, "basile@ml-b.fr")).status == 303
+        async with client(headers={"X-Forwarded-For": "203.0.113.5"}) as http:
+            for _ in range(40):
+                assert (await login(http, s.url, "camille@ml-a.fr", "guess")).status in (401, 429)
+            assert (await login(http, s.url, "camille@ml-a.fr")).status == 429
         async with client(headers={"X-Forwarded-For": "198.51.100.7, 127.0.0.1"}) as http:
-            r = await login(http, s.url, "camille@ml-a.fr")
-            assert r.status == 303
-        failed = await s.console.audit.entries(action="login_failed")
-        assert {e["ip"] for e in failed} == {"203.0.113.5"}
+            assert (await login(http, s.url, "camille@ml-a.fr")).status == 303
+        # someone in the office guesses many accounts (spraying): past 30 failures the address
+        # is slowed for accounts never used from it, not for Basile, who works there
+        async with client(headers=office) as http:
+            for i in range(31):
+                await login(http, s.url, f"nobody{i}@nowhere.fr", "guess")
+            assert (await login(http, s.url, "sam@arml.fr")).status == 429
+            assert (await login(http, s.url, "basile@ml-b.fr")).status == 303
+        failed = await s.console.audit.entries(action="login_failed", limit=1000)
+        assert {e["ip"] for e in failed} == {"203.0.113.5", "198.51.100.7"}
     finally:
         await s.close()
 
 
 async def test_forwarded_for_from_an_untrusted_peer_is_ignored(server):
-    """Without trusted proxies a forged X-Forwarded-For changes nothing: the lockout still
+    """Without trusted proxies a forged X-Forwarded-For changes nothing: the throttle still
     counts the real address, so rotating the header does not buy more attempts."""
     for i in range(5):
         async with client(headers={"X-Forwarded-For": f"192.0.2.{i}"}) as http:
-            assert (await login(http, server.url, "nobody@nowhere.fr", "guess")).status == 401
+            assert (await login(http, server.url, "camille@ml-a.fr", "guess")).status == 401
     async with client(headers={"X-Forwarded-For": "192.0.2.99"}) as http:
         assert (await login(http, server.url, "camille@ml-a.fr")).status == 429
     failed = await server.console.audit.entries(action="login_failed")

@@ -107,3 +107,48 @@ def test_referent_commands(tmp_path):
     assert lines[0].startswith("camille@ml.fr\tCamille\treferent\tml-angouleme\tdisabled")
     assert lines[1] == "sam@arml.fr\tSam\tadmin\t-\tactive"
     assert "argon2" not in r.stdout
+
+
+def test_referent_passwd_enable_and_add_again(tmp_path):
+    """`passwd` reads the new password from stdin (a pipe) and ends the sessions; `enable`
+    undoes `disable`; `add` of a disabled address re-enables that account with what is given."""
+    import asyncio
+    from bot.console.accounts import AccountStore
+    from bot.stores.db import make_engine
+    db = tmp_path / "db.sqlite"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}",
+           "INSYSTEME_CONFIG": str(ROOT / "config"), "INSYSTEME_VAR": str(tmp_path)}
+    r = run_cli(["referent", "add", "--email", "camille@ml.fr", "--name", "Camille",
+                 "--ml", "ml-angouleme", "--password-stdin"], env, "un mot de passe solide\n")
+    assert r.returncode == 0, r.stderr
+
+    async def verify(password: str):
+        engine = make_engine(f"sqlite:///{db}")
+        try:
+            return await AccountStore(engine).verify("camille@ml.fr", password)
+        finally:
+            await engine.dispose()
+    r = run_cli(["referent", "passwd", "--email", "camille@ml.fr"], env, "tout nouveau secret\n")
+    assert r.returncode == 0 and "new password for camille@ml.fr" in r.stdout, r.stderr
+    assert asyncio.run(verify("tout nouveau secret")) is not None
+    assert asyncio.run(verify("un mot de passe solide")) is None
+    r = run_cli(["referent", "passwd", "--email", "camille@ml.fr"], env, "court\n")
+    assert r.returncode == 1 and "trop court" in r.stderr
+    r = run_cli(["referent", "passwd", "--email", "personne@ml.fr"], env, "tout nouveau secret\n")
+    assert r.returncode == 1 and "no account" in r.stderr
+    # an active address cannot be added again: the hint says what to do
+    r = run_cli(["referent", "add", "--email", "camille@ml.fr", "--name", "C", "--ml",
+                 "ml-angouleme", "--password-stdin"], env, "un mot de passe solide\n")
+    assert r.returncode == 1 and "referent passwd --email camille@ml.fr" in r.stderr
+    assert run_cli(["referent", "disable", "--email", "camille@ml.fr"], env).returncode == 0
+    assert asyncio.run(verify("tout nouveau secret")) is None
+    r = run_cli(["referent", "enable", "--email", "camille@ml.fr"], env)
+    assert r.returncode == 0 and "enabled camille@ml.fr" in r.stdout
+    assert asyncio.run(verify("tout nouveau secret")) is not None
+    assert run_cli(["referent", "disable", "--email", "camille@ml.fr"], env).returncode == 0
+    r = run_cli(["referent", "add", "--email", "camille@ml.fr", "--name", "Camille",
+                 "--ml", "ml-grand-perigueux", "--password-stdin"], env, "de retour parmi nous\n")
+    assert r.returncode == 0 and "re-enabled" in r.stdout, r.stderr
+    lines = run_cli(["referent", "list"], env).stdout.strip().splitlines()
+    assert lines == ["camille@ml.fr\tCamille\treferent\tml-grand-perigueux\tactive"]
+    assert run_cli(["referent", "enable", "--email", "personne@ml.fr"], env).returncode == 1

@@ -70,10 +70,12 @@ def test_every_spec_topic_has_an_answer_and_the_intents_are_there(faq):
         assert faq.topics[intent].answer is None
 
 
-def test_figures_carry_their_check_date(faq):
-    assert faq.checked == date(2026, 9, 1)
-    assert "checked" not in faq.figures
-    assert faq.figures["cej_allocation_max"] == "jusqu'à 545 €/mois"
+def test_facts_carry_their_source_and_check_date(faq):
+    # was: faq.checked == 2026-09-01 and "jusqu'à 545 €/mois", never an official CEJ figure
+    assert faq.checked is None and not faq.figures
+    cej = faq.facts["cej_allocation_majeur"]
+    assert cej.value == "561,68 €" and cej.effective_from == date(2025, 4, 1)
+    assert cej.source.startswith("https://www.service-public.fr/") and cej.checked == date(2026, 12, 1)
 
 
 @pytest.mark.parametrize("topic", FAQ_TOPICS)
@@ -88,11 +90,14 @@ def test_answers_are_short_tutoiement_and_fully_filled(matcher, ml, topic):
         assert re.search(r"\b(tu|te|t'|ton|ta|tes|toi)\b", text, re.IGNORECASE), text
 
 
-def test_answers_use_the_figures(matcher, faq):
-    assert faq.figures["cej_allocation_max"] in matcher.answer("cej")
-    assert faq.figures["cej_allocation_max"] in matcher.answer("allocation")
-    assert faq.figures["service_civique_indemnite"] in matcher.answer("service-civique")
-    assert faq.figures["age_max_handicap"] in matcher.answer("handicap")
+def test_answers_use_the_facts(matcher, faq):
+    v = faq.values
+    assert v["cej_allocation_majeur"] in matcher.answer("cej")
+    for name in ("cej_allocation_majeur", "cej_allocation_tranche1", "cej_allocation_mineur"):
+        assert v[name] in matcher.answer("allocation")
+    assert "1er avril 2025" in matcher.answer("allocation")
+    assert v["service_civique_indemnite"] in matcher.answer("service-civique")
+    assert v["cej_age_handicap"] in matcher.answer("handicap")
 
 
 def test_horaires_names_the_jeunes_own_mission_locale(matcher, ml):
@@ -204,7 +209,7 @@ def test_unknown_figure_vous_and_too_many_lines_point_at_the_answer(tmp_path):
     where = f"{tmp_path / 'faq.yml'}:{line}: topics.cej.answer"
     assert f"{where}: 6 lines; write 2 to 5 short lines" in problems
     assert f"{where}: says 'vous'; talk to the jeune with 'tu'" in problems
-    assert any(p.startswith(f"{where}: unknown figure {{montant_cej}}") for p in problems)
+    assert any(p.startswith(f"{where}: unknown fact {{montant_cej}}") for p in problems)
 
 
 def test_wrong_types_point_at_their_line(tmp_path):

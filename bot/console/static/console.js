@@ -22,8 +22,8 @@
     div.className = "alert " + (a.kind === "crisis" ? "crisis" : "handoff");
     div.dataset.jeune = a.jeune_id || "";
     var text = document.createElement("span");
-    text.textContent = (a.kind === "crisis" ? "Détresse : " : "Demande de conseiller : ") +
-      (a.first_name || "un·e jeune");
+    text.textContent = (a.step ? "Relance " + a.step + " — " : "") +
+      (a.kind === "crisis" ? "Détresse : " : "Demande de conseiller : ") + (a.first_name || "un·e jeune");
     var link = document.createElement("a");
     link.href = a.url; link.textContent = "Ouvrir";
     var close = document.createElement("button");
@@ -53,8 +53,61 @@
   }
   if (transcript) transcript.scrollTop = transcript.scrollHeight;
 
+  var baseTitle = document.title;
+  var beeps = 0;
+  function ring(crisis) {
+    // the console's own sound: two short tones (three for a crisis), no file to load
+    beeps += 1; body.dataset.sound = String(beeps);
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      var ctx = ring.ctx || (ring.ctx = new Ctx());
+      var n = crisis ? 3 : 2;
+      for (var i = 0; i < n; i++) {
+        var o = ctx.createOscillator(), g = ctx.createGain();
+        o.frequency.value = crisis ? 880 : 660; o.connect(g); g.connect(ctx.destination);
+        g.gain.value = 0.15; o.start(ctx.currentTime + i * 0.25); o.stop(ctx.currentTime + i * 0.25 + 0.15);
+      }
+    } catch (e) { /* no sound: the banner and the title still say it */ }
+  }
+  function setBadge(c) {
+    var n = (c.crisis || 0) + (c.waiting || 0);
+    document.title = (n ? "(" + n + (c.crisis ? " !" : "") + ") " : "") + baseTitle;
+    body.dataset.badge = String(n);
+  }
+  function showNotice(n) {
+    var box = document.getElementById("notices");
+    if (!box) return;
+    var div = document.createElement("div");
+    div.className = "notice"; div.dataset.jeune = n.jeune_id || "";
+    var text = document.createElement("span"); text.textContent = n.text || "";
+    div.appendChild(text);
+    if (n.url) { var a = document.createElement("a"); a.href = n.url; a.textContent = "Voir"; div.appendChild(a); }
+    box.appendChild(div);
+  }
+  var statusEl = document.getElementById("conv-status");
+  function setStatus(st) {
+    if (!statusEl) return;
+    statusEl.textContent = st.label;
+    statusEl.className = "status s-" + st.status;
+    var take = document.getElementById("take");
+    if (take) take.closest("form").hidden = !!st.mine;
+  }
+  function setViewers(v) {
+    var box = document.getElementById("viewers"), names = document.getElementById("viewer-names");
+    if (!box || !names) return;
+    names.textContent = (v.names || []).join(", ");
+    box.hidden = !(v.names && v.names.length);
+  }
+
   var source = new EventSource(url);
-  source.addEventListener("alert", function (e) { showAlert(JSON.parse(e.data)); refreshRows(); });
+  source.addEventListener("badge", function (e) { setBadge(JSON.parse(e.data)); });
+  source.addEventListener("status", function (e) { setStatus(JSON.parse(e.data)); });
+  source.addEventListener("viewers", function (e) { setViewers(JSON.parse(e.data)); });
+  source.addEventListener("notice", function (e) { showNotice(JSON.parse(e.data)); ring(false); });
+  source.addEventListener("alert", function (e) {
+    var a = JSON.parse(e.data); showAlert(a); ring(a.kind === "crisis"); refreshRows();
+  });
   source.addEventListener("message", function (e) { addLine(JSON.parse(e.data)); });
   source.addEventListener("inbox", refreshRows);
   source.addEventListener("logout", function () { source.close(); location.href = "/console/login"; });
