@@ -25,13 +25,16 @@ from bot.territoire.jours_feries import JoursFeries
 from bot.territoire.missions_locales import MissionLocale
 from bot.stores.records import Event, RecordStore
 
+SATISFACTION_KIND = "raccrochage_avis"   # bot/report: the question after a raccrochage session
+SATISFACTION_QUESTIONS = ("aide_connue", "envie_continuer", "recontact")
+
 ROOT = Path(__file__).resolve().parent.parent
 KNOWN_ML_IDS = [
     "ml-grand-perigueux", "ml-bordeaux", "ml-poitiers", "ml-limoges", "ml-pau", "ml-la-rochelle",
     "ml-angouleme", "ml-niort", "ml-agen", "ml-landes", "ml-pays-basque", "ml-creuse",
     "ml-bergerac", "ml-libournais",
 ]
-N_MLS = 37  # the Missions Locales of Nouvelle-Aquitaine
+N_MLS = 43  # the Missions Locales of Nouvelle-Aquitaine (the network of the benchmark)
 POSTS_ID = "system:posts"
 
 # Relative weight of each hour of the day (Paris time) for a jeune's first message: night-heavy.
@@ -101,11 +104,12 @@ def _ml(ml_id: str) -> MissionLocale:
 
 
 def generate_events(seed: int = 1, n_events: int = 50_000, start: date = date(2025, 1, 1),
-                    days: int = 730, config_dir: Path = ROOT / "config") -> Dataset:
+                    days: int = 730, config_dir: Path = ROOT / "config",
+                    n_mls: int = N_MLS) -> Dataset:
     """At least `n_events` events (whole jeunes' stories), sorted by time; no database."""
     rng = random.Random(seed)
     known = config_ml_ids(config_dir)
-    ml_ids = known + [f"ml-synthetique-{i:02d}" for i in range(1, N_MLS - len(known) + 1)]
+    ml_ids = known + [f"ml-synthetique-{i:02d}" for i in range(1, n_mls - len(known) + 1)]
     actions = _synthetic_actions(
         ml_ids, load_actions(config_dir / "actions.yml", ml_ids), rng)
     mls = {ml_id: _ml(ml_id) for ml_id in ml_ids}
@@ -159,17 +163,29 @@ def _story(rng, jeune, ml_ids, ml_weights, mls, coded, racc, actions, feries, da
     if coded[ml_id] and rng.random() < 0.18:
         source = rng.choice(coded[ml_id]).code
     events: list[Event] = []
-    known_ml = source is not None  # a poster's code names its ML at once
-    told = None  # (cohort, minor) once the repérage is done
+    known_ml = False   # the commune said (the engine then rewrites the session's contact)
+    told = None  # cohort once the repérage is done
+    aged = None  # the minor flag once the age is given
+    session_action = None
 
-    def emit(kind: str, **kw) -> Event:
+    def emit(kind: str, action_id: str | None = None, **kw) -> Event:
         nonlocal t
         t += timedelta(seconds=rng.randint(20, 240))
-        c, m = told if told else ("inconnu", None)
+        action = actions.by_id.get(action_id or session_action or "")
+        # as bot/event_log.py writes them: the action's type and Mission Locale; the event's
+        # Mission Locale is the jeune's, else the action's (a QR code at a maraude)
         e = Event(at=t, channel=channel, jeune_id=jeune, kind=kind,
-                  mission_locale=ml_id if known_ml else None, cohort=c, minor=m, **kw)
+                  mission_locale=ml_id if known_ml else (action.mission_locale if action else None),
+                  cohort=told or "inconnu", minor=aged, action_id=action.id if action else None,
+                  action_type=action.type if action else None,
+                  action_ml=action.mission_locale if action else None, **kw)
         events.append(e)
         return e
+
+    def fix_contact(contact: Event) -> None:
+        if known_ml:
+            contact.mission_locale = ml_id
+        contact.minor = aged
 
     sessions = rng.choices([1, 2, 3, 4, 5], [45, 25, 15, 10, 5])[0]
     for n in range(sessions):
@@ -177,14 +193,21 @@ def _story(rng, jeune, ml_ids, ml_weights, mls, coded, racc, actions, feries, da
             t += timedelta(hours=rng.choice([1, 3, 20, 26, 50, 170, 400]), minutes=rng.randrange(60))
             source = None
         att = attribute(t, ml if known_ml else None, source, actions, feries)
-        emit("contact", out_of_hours=att.out_of_hours, action_id=att.action_id,
-             data={"source": source} if source else {})
+        session_action = att.action_id
+        contact = emit("contact", out_of_hours=att.out_of_hours,
+                       data={"source": source} if source else {})
         for _ in range(rng.choices([0, 1, 2], [50, 35, 15])[0]):
             emit("faq", data={"topic": rng.choice(FAQ_TOPICS)})
         if n == 0:
-            known_ml = known_ml or rng.random() < 0.9  # the commune, said or not
+            if rng.random() < 0.85:   # the age, given or not
+                aged = minor
+                fix_contact(contact)
+                if rng.random() < 0.04:   # and nothing more: stops after the age question
+                    break
+            known_ml = rng.random() < 0.9  # the commune, said or not
+            fix_contact(contact)
             if cohort and known_ml and rng.random() < 0.9:
-                told = (cohort, minor)
+                told = cohort
                 emit("reperage", data={"situation": rng.choice(SITUATIONS)})
             if rng.random() < 0.015:
                 emit("crisis", data={"category": rng.choice(CRISIS_CATEGORIES)})
@@ -193,7 +216,7 @@ def _story(rng, jeune, ml_ids, ml_weights, mls, coded, racc, actions, feries, da
         if not known_ml:
             continue
         if n and told and rng.random() < 0.04:  # the référent corrects the cohort later
-            told = (rng.choice([c for c in ("repere", "reactive", "suivi") if c != told[0]]), minor)
+            told = rng.choice([c for c in ("repere", "reactive", "suivi") if c != told])
             emit("reperage", data={"situation": rng.choice(SITUATIONS)})
         if rng.random() < 0.08:
             emit("handoff")
@@ -207,8 +230,14 @@ def _story(rng, jeune, ml_ids, ml_weights, mls, coded, racc, actions, feries, da
             elif rng.random() < 0.45:
                 emit("outcome", data={"outcome": rng.choices(
                     list(OUTCOME_WEIGHTS), list(OUTCOME_WEIGHTS.values()))[0]})
-        if told and told[0] in ("repere", "reactive") and racc[ml_id] and rng.random() < 0.12:
-            emit("raccrochage_registered", action_id=rng.choice(racc[ml_id]).id)
+        if told in ("repere", "reactive") and racc[ml_id] and rng.random() < 0.12:
+            racc_action = rng.choice(racc[ml_id]).id
+            emit("raccrochage_registered", action_id=racc_action)
+            if rng.random() < 0.4:   # the question after the session, answered with buttons
+                t += timedelta(days=rng.randint(1, 20))
+                emit(SATISFACTION_KIND, action_id=racc_action, data={
+                    q: "oui" if rng.random() < p else "non"
+                    for q, p in zip(SATISFACTION_QUESTIONS, (0.7, 0.6, 0.45))})
             if rng.random() < 0.5:
                 t += timedelta(days=rng.randint(7, 40))
                 emit("outcome", data={"outcome": rng.choices(
@@ -221,9 +250,9 @@ def _story(rng, jeune, ml_ids, ml_weights, mls, coded, racc, actions, feries, da
 
 async def generate(records: RecordStore, seed: int = 1, n_events: int = 50_000,
                    start: date = date(2025, 1, 1), days: int = 730,
-                   config_dir: Path = ROOT / "config") -> Dataset:
+                   config_dir: Path = ROOT / "config", n_mls: int = N_MLS) -> Dataset:
     """Generate and write to the store (in chunks); returns the dataset with what was written."""
-    dataset = generate_events(seed, n_events, start, days, config_dir)
+    dataset = generate_events(seed, n_events, start, days, config_dir, n_mls)
     for i in range(0, len(dataset.events), 5000):
         await records.add_events(dataset.events[i:i + 5000])
     return dataset

@@ -347,7 +347,7 @@ def cmd_report(args, env: Env) -> int:
     if end < start:
         print("--to is before --from", file=sys.stderr)
         return 2
-    if args.ml and args.ml not in config.ml_by_id:
+    if args.ml and args.ml not in config.ml_by_id and args.ml != rep.NON_ATTRIBUE:
         print(f"--ml {args.ml!r}: no such Mission Locale (see config/missions_locales.yml)",
               file=sys.stderr)
         return 2
@@ -359,15 +359,30 @@ def cmd_report(args, env: Env) -> int:
         engine = make_engine(env.database_url or default_database_url())
         await migrate(engine)
         records = RecordStore(engine)
+        names = {ml.id: ml.name for ml in config.missions_locales}
+        targets = config.extra.get("report")
         try:
             if args.format == "html":
-                return await rep.build_html_report(records, start, end, args.ml, config.actions)
-            report = await rep.build_report(records, start, end, args.ml, config.actions)
+                return await rep.build_html_report(records, start, end, args.ml, config.actions,
+                                                   missions_locales=names, targets=targets)
+            report = await rep.build_report(records, start, end, args.ml, config.actions,
+                                            names, targets)
+            if args.format == "xlsx":
+                return rep.render_xlsx(report)
             return rep.render_json(report) if args.format == "json" else rep.render_csv(report)
         finally:
             await engine.dispose()
-    text = asyncio.run(main())
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if args.format == "xlsx" and not args.out:
+        print("--format xlsx needs --out FILE (a spreadsheet is not text)", file=sys.stderr)
+        return 2
+    out = asyncio.run(main())
+    if args.out:
+        Path(args.out).write_bytes(out if isinstance(out, bytes) else out.encode("utf-8"))
+        return 0
+    if args.format == "csv":   # the BOM and CRLF as they are: French Excel opens the file
+        sys.stdout.buffer.write(out.encode("utf-8"))
+        return 0
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return 0
 
 
@@ -418,7 +433,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--from", dest="from_", required=True)
     rp.add_argument("--to", required=True)
     rp.add_argument("--ml")
-    rp.add_argument("--format", choices=("json", "csv", "html"), default="json")
+    rp.add_argument("--format", choices=("json", "csv", "html", "xlsx"), default="json")
+    rp.add_argument("--out", help="write to this file (needed for xlsx)")
     ck = sub.add_parser("check", help="validate config/ and flows/; warn about facts to check")
     ck.add_argument("--at", help="the day to check facts against (ISO-8601, default: today)")
     fg = sub.add_parser("forget", help="erase one jeune's personal data")

@@ -17,6 +17,7 @@ from bot.dialogue.registry import ACTIONS, VALIDATORS, load_registry
 from bot.posts.config import load_posts_config
 from bot.rdv.slots import load_rdv
 from bot.reperage.actions_config import load_actions
+from bot.report.targets import load_report_config
 from bot.settings import Settings
 from bot.territoire.communes import CommuneIndex
 from bot.territoire.missions_locales import MissionLocale
@@ -78,6 +79,9 @@ def load_config(config_dir: Path | str, flows_dir: Path | str | None = None,
     rdv = _collect(problems, load_rdv, config_dir / "rdv.yml", ml_ids)
     posts_path = config_dir / "posts.yml"
     posts = _collect(problems, load_posts_config, posts_path) if posts_path.exists() else None
+    report_path = config_dir / "report.yml"   # the targets the report measures progress against
+    report = (_collect(problems, load_report_config, report_path, ml_ids)
+              if report_path.exists() else None)
     console_path = config_dir / "console.yml"
     console = (_collect(problems, load_console_config, console_path, ml_ids)
                if console_path.exists() else None)
@@ -94,7 +98,8 @@ def load_config(config_dir: Path | str, flows_dir: Path | str | None = None,
         dir=config_dir, settings=settings or Settings(), missions_locales=mls, flows=flows,
         communes=index, territory=TerritoryMap.build(mls, index), actions=actions, faq=faq,
         crisis=crisis, rdv=rdv, webchat=webchat or WebchatConfig(),
-        extra={k: v for k, v in (("posts", posts), ("console", console)) if v is not None},
+        extra={k: v for k, v in (("posts", posts), ("console", console), ("report", report))
+               if v is not None},
     )
 
 

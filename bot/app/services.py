@@ -65,6 +65,8 @@ async def build_services(env: Env, clock: Clock, config: Config | None = None,
     engine = make_engine(env.database_url or default_database_url())
     await migrate(engine)
     records = RecordStore(engine)
+    if config.actions is not None:   # the actions history: a report names them once removed
+        await records.remember_actions(config.actions.actions, clock.now())
     state = state or make_state_store(env.redis_url, state_snapshot)
     redis = getattr(state, "redis", None)
     alerts = Alerts(redis)

@@ -39,7 +39,7 @@ from bot.console.sessions import Session, SessionStore
 from bot.console.teams import team_of
 from bot.console.totp import TotpStore
 from bot.reperage.actions_config import ActionsConfig
-from bot.report.figures import build_html_report
+from bot.report.figures import build_html_report, build_report, render_csv, render_xlsx
 from bot.stores.conversations import STATUSES
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ class Console:
         r.add_get("/events", self.events)
         r.add_get("/tableau-de-bord", self.dashboard)
         r.add_get("/tableau-de-bord/rapport", self.dashboard_report)
+        r.add_get("/tableau-de-bord/export", self.dashboard_export)
         r.add_get("/journal", self.journal)
         r.add_get("/journal.csv", self.journal_csv)
         self.posts_view = install_posts_view(self, r)
@@ -612,8 +613,34 @@ class Console:
         actions = self.services.config.actions or ActionsConfig([])
         ml_obj = self.services.config.ml_by_id.get(ml or "")
         html = await build_html_report(self.services.records, start, end, ml, actions,
-                                       title=f"Tableau de bord — {ml_obj.name}" if ml_obj else None)
+                                       title=f"Tableau de bord — {ml_obj.name}" if ml_obj else None,
+                                       missions_locales=self._ml_names(),
+                                       targets=self.services.config.extra.get("report"))
         return web.Response(text=html, content_type="text/html")
+
+    def _ml_names(self) -> dict[str, str]:
+        return {m.id: m.name for m in self.services.config.missions_locales}
+
+    async def dashboard_export(self, request: web.Request) -> web.Response:
+        """The figures as a spreadsheet (csv for French Excel, or xlsx), scoped like the
+        dashboard: a référent gets their own Mission Locale's only."""
+        session = await self.auth.require(request)
+        start, end, ml = self._period(request, session)
+        fmt = request.query.get("format", "xlsx")
+        if fmt not in ("csv", "xlsx"):
+            raise web.HTTPBadRequest(text="Format attendu : csv ou xlsx.")
+        await self.audit.record("export_report", account=session.account, mission_locale=ml,
+                                ip=request.remote, start=start.isoformat(), end=end.isoformat())
+        report = await build_report(self.services.records, start, end, ml,
+                                    self.services.config.actions or ActionsConfig([]),
+                                    self._ml_names(), self.services.config.extra.get("report"))
+        name = f"insysteme-{ml or 'region'}-{start.isoformat()}-{end.isoformat()}.{fmt}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if fmt == "csv":
+            return web.Response(body=render_csv(report).encode("utf-8"), headers=headers,
+                                content_type="text/csv", charset="utf-8")
+        return web.Response(body=render_xlsx(report), headers=headers, content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 
     def _journal_filters(self, request: web.Request, session: Session) -> dict:
         account = session.account

@@ -88,14 +88,15 @@ class Saving:
         # the Mission Locale became known during this session: its contact belongs to it.
         # Decided once: a group commit may call contact_fix again (its batch failed, the turn is
         # written alone) and must get the same answer, with the new ids.
-        fix_ml = bool(ml_id) and not session.get("contact_ml")
+        # (or the jeune's age: a 16-year-old who stops after the age question is a minor)
+        fix_ml = event_log.needs_contact_fix(session, facts)
 
         def contact_fix(ids: list[int]):
             for e, event_id in zip(t.events, ids or []):
                 if e.get("_session_start"):
                     session["contact_event"] = event_id
             if fix_ml and session.get("contact_event"):
-                session["contact_ml"] = ml_id
+                event_log.mark_contact_fixed(session, facts)
                 return session["contact_event"], event_log.contact_fix(facts, attribution)
             return None
 

@@ -26,6 +26,8 @@ from bot.reperage.event_log import (
     contact_fix,
     db_values,
     kept_updates,
+    mark_contact_fixed,
+    needs_contact_fix,
     turn_facts,
 )
 from bot.understanding.crisis import Crisis, crisis_answer, detect_crisis
@@ -213,8 +215,8 @@ class RasaBridge:
         for e, event_id in zip(t.events, ids or []):
             if e.get("_session_start"):
                 session["contact_event"] = event_id
-        if ml_id and session.get("contact_event") and not session.get("contact_ml"):
-            session["contact_ml"] = ml_id
+        if session.get("contact_event") and needs_contact_fix(session, facts):
+            mark_contact_fixed(session, facts)
             await records.update_event(session["contact_event"], **contact_fix(facts, attribution))
         if updates:
             await records.update_profile(t.jeune_id, **db_values(updates))

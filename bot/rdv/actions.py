@@ -433,3 +433,37 @@ async def raccrochage_cancel(ctx: ActionContext) -> None:
             await events_for(promoted.jeune_id, "raccrochage_registered", ctx.now,
                              {"session": promoted.session, "from_waiting_list": True},
                              action_id=promoted.action_id)
+
+
+# --- after a raccrochage session: what it brought (issue 20) ------------------------------------
+AVIS_QUESTIONS = ("aide_connue", "envie_continuer", "recontact")   # bot/report/figures.py
+
+
+@action("raccrochage_avis_start")
+async def raccrochage_avis_start(ctx: ActionContext) -> None:
+    """The jeune's latest session that has started (still registered): the one asked about."""
+    ctx.slots["racc_avis_action"] = None
+    store = bookings_of(ctx.services)
+    past = [r for r in await store.registrations_of(ctx.jeune_id)
+            if r.status == REGISTERED and r.start <= as_utc(ctx.now)]
+    if not past:
+        return
+    reg = past[-1]
+    actions = getattr(ctx.services.config, "actions", None)
+    a = actions.by_id.get(reg.action_id) if actions is not None else None
+    ctx.slots["racc_avis_action"] = reg.action_id
+    ctx.slots["racc_avis_session"] = reg.session
+    ctx.slots["racc_avis_title"] = a.title if a is not None else "ta séance"
+
+
+@action("record_raccrochage_avis")
+async def record_raccrochage_avis(ctx: ActionContext) -> None:
+    """One `raccrochage_avis` event, keyed to the session's action: oui / non per question (a
+    question skipped is left out). No free text: nothing personal in it."""
+    answers = {}
+    for q in AVIS_QUESTIONS:
+        value = ctx.slots.get(f"avis_{q}")
+        if isinstance(value, bool):
+            answers[q] = "oui" if value else "non"
+    ctx.emit("raccrochage_avis", action_id=ctx.slots.get("racc_avis_action"),
+             session=ctx.slots.get("racc_avis_session"), **answers)

@@ -7,13 +7,13 @@ before it is sent ("obsolete"). The scheduler's due worker delivers them.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, select
 
 from bot.clock import as_utc, to_paris
-from bot.messages import Reply
+from bot.messages import Button, Reply
 from bot.rdv.slots import RdvConfig, french_date, french_datetime, reminder_plan
 from bot.rdv.store import BOOKED, REGISTERED, Booking, BookingStore, Registration
 from bot.stores.due_queue import DueMessage, DueQueue, NewMessage
@@ -27,6 +27,8 @@ RDV_MISSED = "rdv_missed"
 SESSION_REMINDER = "session_reminder"
 SESSION_PROMOTED = "session_promoted"
 REACTIVATION = "reactivation"
+SESSION_FOLLOWUP = "session_followup"   # the satisfaction question, the day after the session
+FOLLOWUP_AT = time(18, 0)               # Paris time, the day after the session (issue 20)
 
 
 # --- planning (called by bot/rdv/actions.py and by the nudges job) --------------------------------
@@ -61,6 +63,14 @@ async def plan_session_messages(queue: DueQueue, cfg: RdvConfig, reg: Registrati
         if as_utc(now) <= due < reg.start:
             items.append(NewMessage(key=f"{ref}:j-1", jeune_id=reg.jeune_id,
                                     kind=SESSION_REMINDER, due_at=due, ref=ref,
+                                    payload={"registration_id": reg.id}))
+    if reg.status == REGISTERED:   # the day after: what did the session bring? (buttons)
+        d = to_paris(reg.start).date() + timedelta(days=1)
+        due = cfg.quiet.postpone(as_utc(datetime.combine(d, FOLLOWUP_AT,
+                                                         tzinfo=to_paris(reg.start).tzinfo)))
+        if as_utc(now) <= due:
+            items.append(NewMessage(key=f"{ref}:avis", jeune_id=reg.jeune_id,
+                                    kind=SESSION_FOLLOWUP, due_at=due, ref=ref,
                                     payload={"registration_id": reg.id}))
     return await queue.enqueue_many(items, now=now)
 
@@ -141,7 +151,7 @@ async def render(msg: DueMessage, services: Any, bookings: BookingStore) -> list
             return [Reply(text)]
         return [Reply(f"Ton rendez-vous à {name}, c'est aujourd'hui à {to_paris(b.start):%Hh%M}.\n"
                       f"Adresse : {address}.\nÀ tout à l'heure !")]
-    if msg.kind in (SESSION_REMINDER, SESSION_PROMOTED):
+    if msg.kind in (SESSION_REMINDER, SESSION_PROMOTED, SESSION_FOLLOWUP):
         reg_id = p.get("registration_id")
         reg = await bookings.get_registration(reg_id) if isinstance(reg_id, int) else None
         if reg is None or reg.status != REGISTERED:
@@ -151,6 +161,10 @@ async def render(msg: DueMessage, services: Any, bookings: BookingStore) -> list
             return None
         session = next((s for s in action.sessions if as_utc(s.start) == reg.start), None)
         place = session.place if session else (action.place or "")
+        if msg.kind == SESSION_FOLLOWUP:
+            return [Reply(f"Hier, c'était « {action.title} ». Tu me dis en 3 clics ce que ça "
+                          "t'a apporté ? Ça aide la Mission Locale à faire mieux.",
+                          buttons=[Button("Oui, vas-y", "flow:raccrochage_avis")])]
         if msg.kind == SESSION_PROMOTED:
             return [Reply(f"Bonne nouvelle : une place s'est libérée ! Tu es inscrit à "
                           f"« {action.title} », {french_datetime(reg.start)}.\nLieu : {place}.\n"

@@ -7,7 +7,7 @@ schedule decides out-of-hours, and only network-wide (ARML) temps-additionnel ac
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Container, Mapping, Sequence
 
@@ -26,6 +26,28 @@ DEFAULT_NETWORK_HOURS: Mapping[str, Sequence[str]] = {
 class Attribution:
     action_id: str | None
     out_of_hours: bool
+    # what the action is now, written on the events: a later change of config/actions.yml
+    # never changes past figures
+    action_type: str | None = field(default=None, compare=False)
+    action_ml: str | None = field(default=None, compare=False)
+    # the actions it was decided from: an event naming another action (a raccrochage
+    # registration) is described from the same config
+    actions: ActionsConfig | None = field(default=None, compare=False, repr=False)
+
+    def describe(self, action_id: str | None) -> tuple[str | None, str | None]:
+        """(type, Mission Locale) of an action, as configured now."""
+        if action_id is None:
+            return None, None
+        if action_id == self.action_id and self.action_type is not None:
+            return self.action_type, self.action_ml
+        action = self.actions.by_id.get(action_id) if self.actions is not None else None
+        return (action.type, action.mission_locale) if action is not None else (None, None)
+
+
+def _of(action: Action | None, out_of_hours: bool, actions: ActionsConfig) -> Attribution:
+    if action is None:
+        return Attribution(None, out_of_hours, actions=actions)
+    return Attribution(action.id, out_of_hours, action.type, action.mission_locale, actions)
 
 
 def network_is_open(
@@ -73,6 +95,6 @@ def attribute(
         out_of_hours = not network_is_open(at, holidays, network_hours)
     coded = actions.action_for_code(source_code)
     if coded is not None:
-        return Attribution(coded.id, out_of_hours)
-    running = temps_additionnel_at(at, ml.id if ml is not None else None, actions)
-    return Attribution(running.id if running else None, out_of_hours)
+        return _of(coded, out_of_hours, actions)
+    return _of(temps_additionnel_at(at, ml.id if ml is not None else None, actions), out_of_hours,
+               actions)

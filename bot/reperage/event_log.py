@@ -64,22 +64,48 @@ def build_events(raw: Iterable[dict[str, Any]], *, at: datetime, channel: str, j
 
     Mission Locale, cohort and minor come from the facts known at the end of the turn; the
     action emitting the event may name its action (a raccrochage session), else the session's.
+    Each event carries its action's type and Mission Locale as they are now; while the jeune has
+    not given a commune, the event's Mission Locale is its action's (a QR code at a maraude).
     """
-    ml_id = facts.get("mission_locale")
     cohort = facts.get("cohort") or "inconnu"
     minor = minor_of(facts.get("age"))
-    return [Event(
-        at=at, channel=channel, jeune_id=jeune_id, kind=e["kind"], mission_locale=ml_id,
-        cohort=cohort, minor=minor,
-        out_of_hours=attribution.out_of_hours if attribution else False,
-        action_id=e.get("action_id") or (attribution.action_id if attribution else None),
-        data=e.get("data") or {},
-    ) for e in raw]
+    out = []
+    for e in raw:
+        action_id = e.get("action_id") or (attribution.action_id if attribution else None)
+        action_type, action_ml = attribution.describe(action_id) if attribution else (None, None)
+        out.append(Event(
+            at=at, channel=channel, jeune_id=jeune_id, kind=e["kind"],
+            mission_locale=facts.get("mission_locale") or action_ml, cohort=cohort, minor=minor,
+            out_of_hours=attribution.out_of_hours if attribution else False,
+            action_id=action_id, action_type=action_type, action_ml=action_ml,
+            data=e.get("data") or {}))
+    return out
+
+
+def needs_contact_fix(session: dict[str, Any], facts: dict[str, Any]) -> bool:
+    """The session's `contact` event is rewritten when its Mission Locale or the jeune's age
+    becomes known (a 16-year-old who stops after the age question still counts as a minor)."""
+    ml_new = bool(facts.get("mission_locale")) and not session.get("contact_ml")
+    minor = minor_of(facts.get("age"))
+    return ml_new or (minor is not None and session.get("contact_minor") is None)
+
+
+def mark_contact_fixed(session: dict[str, Any], facts: dict[str, Any]) -> None:
+    if facts.get("mission_locale"):
+        session["contact_ml"] = facts["mission_locale"]
+    minor = minor_of(facts.get("age"))
+    if minor is not None:
+        session["contact_minor"] = minor
 
 
 def contact_fix(facts: dict[str, Any], attribution: Attribution | None) -> dict[str, Any]:
-    """Fields to rewrite on a session's `contact` event once its Mission Locale becomes known."""
-    return {"mission_locale": facts.get("mission_locale"), "cohort": facts.get("cohort") or "inconnu",
+    """Fields to rewrite on a session's `contact` event once its Mission Locale (or the jeune's
+    age) becomes known."""
+    return {"mission_locale": facts.get("mission_locale") or (
+                attribution.action_ml if attribution else None),
+            "cohort": facts.get("cohort") or "inconnu",
             "minor": minor_of(facts.get("age")),
             "out_of_hours": attribution.out_of_hours if attribution else False,
-            "action_id": attribution.action_id if attribution else None}
+            "action_id": attribution.action_id if attribution else None,
+            "action_type": attribution.action_type if attribution else None,
+            "action_ml": attribution.action_ml if attribution else None}

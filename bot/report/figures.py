@@ -1,19 +1,39 @@
-"""The programme's figures (issue 4 and 9), from the events table alone.
+"""The programme's figures (issues 4, 9 and 20), from the events table alone, counted in SQL.
 
 Nothing here reads profiles: after a jeune is erased their events are re-keyed to a random id and
-every figure stays the same. Days are Paris local days, `end` included.
+every figure stays the same. Days are Paris local days, `end` included. A jeune's "latest" event is
+the one written last (highest id: events of a jeune are written in the order they happen).
 
-How each figure is counted (per scope: the region, or one Mission Locale's events):
+Every figure has a home (issue 20). Each jeune of the period belongs to one row: the Mission Locale
+of their latest event that names one (events carry the jeune's Mission Locale once the commune is
+given, else their action's: a QR code at a maraude), else the one of the action of their latest
+event whose action has a Mission Locale (old rows: from the actions history), else the row
+`non-attribue`. All of a jeune's events of the period count in that row, so the rows add up to the
+region for every count (a distinct count of actions does not: an ARML action touches several rows).
+
+How each figure is counted, per row (the region is the sum of its rows):
 - `jeunes`: distinct jeune ids with any event in the period (`post_published` is not a jeune's).
-- a jeune's cohort is the cohort of their latest event carrying a known one (repere, reactive,
-  suivi), in the period; their minor flag is that same event's. `repere`/`reactive` count them.
-- jeunes "remobilisés" = repérés + réactivés; `minors_share` and `raccrochage_rate` are shares of
-  them (0.0 when none), rounded to 3 decimals.
-- `actions_by_type`: the jeunes' events keyed to an action of that type: `actions` the number of
-  distinct actions among them, `jeunes` their distinct jeunes, `contacts` those of kind `contact`
-  or `raccrochage_registered` (a conversation session or a registration).
-- `outcomes`: `outcome` events by data.outcome; "after raccrochage" when the jeune registered on a
-  raccrochage action (in the period) before that outcome.
+- cohort: that of the jeune's latest event carrying a known one (repere, reactive, suivi);
+  `repere`/`reactive`/`suivi` count them, `remobilised` = repérés + réactivés.
+- minor: the flag of the jeune's latest event carrying one (an age was given: a 16-year-old who
+  stops after the age question counts); `minors` counts minors among all the jeunes,
+  `remobilised_minors`, `repere_minors`, `reactive_minors` among those cohorts; `minors_share` is
+  `remobilised_minors / remobilised` (0.0 when none), `*_share` likewise, rounded to 3 decimals.
+- `raccrochage_registered`: registration events; `remobilised_on_raccrochage`: remobilised jeunes
+  registered on a raccrochage action in the period; `raccrochage_rate` their share.
+- `actions_by_type`: the jeunes' events keyed to an action of that type — the type the event
+  carries (as it was when it happened), else the actions history's, else "inconnu": `actions` the
+  distinct actions, `jeunes` their distinct jeunes, `contacts` the events of kind `contact` or
+  `raccrochage_registered` (a conversation session or a registration).
+- `outcomes`: `outcome` events by data.outcome; "after raccrochage" when the jeune registered on
+  a raccrochage action (in the period) before that outcome.
+- `paths`: distinct jeunes who reached each step (rdv: an rdv booked or an outcome rdv_pris; CEJ,
+  PACEA, emploi, formation, service civique: that outcome), after a raccrochage registration
+  (the step came after their first one) or without; `jeunes` the registered / not registered.
+- `satisfaction`: the answers to the question after a raccrochage session (`raccrochage_avis`
+  events): `answers`, and how many said yes to each question.
+- `targets`: progress against the targets of config/report.yml for the year of the period's end.
+- `previous`: the same figures for the period of the same length just before.
 """
 from __future__ import annotations
 
@@ -23,22 +43,27 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
-from sqlalchemy import case, func, select
+from sqlalchemy import DateTime, bindparam, text
 
-from bot.reperage.actions_config import ACTION_TYPES, ActionsConfig
 from bot.clock import PARIS
-from bot.report.html import render_html  # noqa: F401  (bot.report.figures.render_html for callers)
-from bot.stores.records import RecordStore, events
+from bot.reperage.actions_config import ACTION_TYPES, ActionsConfig
+from bot.report.html import render_html
+from bot.stores.records import RARE_KINDS, RecordStore
 
 UTC = timezone.utc
 KNOWN_COHORTS = ("repere", "reactive", "suivi")
 REMOBILISED = ("repere", "reactive")
 OUTCOMES = ("rdv_pris", "oriente", "entree_cej", "entree_pacea", "emploi", "formation",
             "service_civique", "sans_suite")
-NOT_A_JEUNE = frozenset({"post_published"})
-ACTION_CONTACT_KINDS = frozenset({"contact", "raccrochage_registered"})
+PATH_STEPS = ("rdv", "entree_cej", "entree_pacea", "emploi", "formation", "service_civique")
+SATISFACTION_KIND = "raccrochage_avis"
+SATISFACTION_QUESTIONS = ("aide_connue", "envie_continuer", "recontact")
+NOT_A_JEUNE = "post_published"
+NON_ATTRIBUE = "non-attribue"
+NON_ATTRIBUE_NAME = "Non attribué"
+UNKNOWN_TYPE = "inconnu"
 FUNNEL = (("contact", "contact"), ("reperage", "repérage"), ("rdv_booked", "rendez-vous"),
           ("raccrochage_registered", "raccrochage"), ("outcome", "sortie"))
 WEEKDAYS = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
@@ -53,112 +78,141 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return lo, hi
 
 
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period just before: as many whole months when the period is whole months (a year, a
+    quarter, a month), else as many days."""
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        index = start.year * 12 + start.month - 1 - months
+        return date(index // 12, index % 12 + 1, 1), start - timedelta(days=1)
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
+
+
 def _share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
+# SQL ---------------------------------------------------------------------------------------------
+
+def _json_field(dialect: str, key: str) -> str:
+    if dialect == "postgresql":
+        return f"(e.data ->> '{key}')"
+    return f"json_extract(e.data, '$.{key}')"
+
+
+def _bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+_COUNTED = (  # counted per jeune over all their events (column, condition on the event e); the
+    # other kinds are counted from the events of rare kinds (bot.stores.records.RARE_KINDS)
+    ("n_contact", "e.kind = 'contact'"),
+    ("n_ooh", "e.kind = 'contact' AND e.out_of_hours"),
+)
+_PERIOD = "e.at >= :lo AND e.at < :hi"
+# A jeune's latest value of a column, without reading each jeune's events again: the smallest
+# and largest value, and the id of the latest event carrying one; only for a jeune whose values
+# differ (who moved, whose cohort was corrected, who turned 18) is that event read back.
+_LATEST = (  # (name, SQL value on the event e)
+    ("ml", "e.mission_locale"),
+    ("co", "CASE WHEN e.cohort IN ('repere', 'reactive', 'suivi') THEN e.cohort END"),
+    ("mi", "CASE WHEN e.minor IS NULL THEN NULL WHEN e.minor THEN 1 ELSE 0 END"),
+)
+# the Mission Locale of the action of a jeune's latest event whose action has one (an event
+# written before events carried their action's Mission Locale: its action in the history), only
+# looked at for a jeune none of whose events names a Mission Locale (a QR code, no commune given)
+_ACTION_ML = "COALESCE(e.action_ml, h.mission_locale)"
+
+
+def _stmt(sql: str, **types):
+    binds = [bindparam("lo", type_=DateTime(timezone=True)),
+             bindparam("hi", type_=DateTime(timezone=True))]
+    binds += [bindparam(name, type_=t) for name, t in types.items()]
+    return text(sql).bindparams(*binds)
+
+
 @dataclass
-class _Tally:
-    """Running figures of one scope, fed events in (at, id) order."""
-    jeunes: set = field(default_factory=set)
-    latest: dict = field(default_factory=dict)          # jeune -> (cohort, minor)
-    contacts_ooh: int = 0
+class _Row:
+    """One row's figures (a Mission Locale, `non-attribue`, or the region as their sum)."""
+    jeunes: int = 0
+    cohorts: Counter = field(default_factory=Counter)
+    cohort_minors: Counter = field(default_factory=Counter)
+    minors: int = 0
+    ages_known: int = 0
+    registered_jeunes: int = 0
+    remobilised_on_raccrochage: int = 0
     kinds: Counter = field(default_factory=Counter)
-    by_kind_jeunes: dict = field(default_factory=dict)  # kind -> set of jeunes
-    action_contacts: Counter = field(default_factory=Counter)
-    action_jeunes: dict = field(default_factory=dict)   # action_id -> set of jeunes
+    funnel: Counter = field(default_factory=Counter)
     outcomes: Counter = field(default_factory=Counter)
     outcomes_after: Counter = field(default_factory=Counter)
-    crisis_categories: Counter = field(default_factory=Counter)
+    paths_after: Counter = field(default_factory=Counter)
+    paths_without: Counter = field(default_factory=Counter)
+    satisfaction: Counter = field(default_factory=Counter)
+    by_type: dict = field(default_factory=dict)   # type -> {"actions", "contacts", "jeunes"}
 
-    def add(self, kind: str, jeune: str, cohort: str | None, minor: bool | None, ooh: bool,
-            action_id: str | None, detail: str | None) -> None:
-        self.kinds[kind] += 1
-        if kind in NOT_A_JEUNE:
-            return
-        self.jeunes.add(jeune)
-        self.by_kind_jeunes.setdefault(kind, set()).add(jeune)
-        if cohort in KNOWN_COHORTS:
-            self.latest[jeune] = (cohort, bool(minor))
-        if kind == "contact" and ooh:
-            self.contacts_ooh += 1
-        if action_id:
-            self.action_jeunes.setdefault(action_id, set()).add(jeune)
-            if kind in ACTION_CONTACT_KINDS:
-                self.action_contacts[action_id] += 1
-        if kind == "outcome":
-            outcome = detail or "inconnu"
-            self.outcomes[outcome] += 1
-            if jeune in self.by_kind_jeunes.get("raccrochage_registered", ()):
-                self.outcomes_after[outcome] += 1
-        elif kind == "crisis":
-            self.crisis_categories[detail or "autre"] += 1
+    def absorb(self, other: "_Row") -> None:
+        """Add another row's additive figures (not `by_type`: distinct actions do not add)."""
+        self.jeunes += other.jeunes
+        self.minors += other.minors
+        self.ages_known += other.ages_known
+        self.registered_jeunes += other.registered_jeunes
+        self.remobilised_on_raccrochage += other.remobilised_on_raccrochage
+        for name in ("cohorts", "cohort_minors", "kinds", "funnel", "outcomes", "outcomes_after",
+                     "paths_after", "paths_without", "satisfaction"):
+            getattr(self, name).update(getattr(other, name))
 
-    def remobilised(self) -> set:
-        return {j for j, (cohort, _m) in self.latest.items() if cohort in REMOBILISED}
-
-    def figures(self, actions: ActionsConfig) -> dict[str, Any]:
-        cohorts = Counter(cohort for cohort, _m in self.latest.values())
-        remob = self.remobilised()
-        minors = sum(1 for j in remob if self.latest[j][1])
-        registered = self.by_kind_jeunes.get("raccrochage_registered", set())
-        by_type: dict[str, dict[str, Any]] = {}
-        for action_type in ACTION_TYPES:
-            ids = [a for a in self.action_jeunes if actions.type_of(a) == action_type]
-            jeunes: set = set().union(*(self.action_jeunes[a] for a in ids)) if ids else set()
-            by_type[action_type] = {
-                "actions": len(ids),
-                "contacts": sum(self.action_contacts[a] for a in ids),
-                "jeunes": len(jeunes),
-            }
+    def figures(self) -> dict[str, Any]:
+        c, cm = self.cohorts, self.cohort_minors
+        remob = c["repere"] + c["reactive"]
+        remob_minors = cm["repere"] + cm["reactive"]
         without = self.outcomes - self.outcomes_after
+        by_type = {t: dict(self.by_type.get(t, {"actions": 0, "contacts": 0, "jeunes": 0}))
+                   for t in ACTION_TYPES}
+        for t, v in sorted(self.by_type.items()):  # a type the list does not know stays visible
+            if t not in by_type:
+                by_type[t] = dict(v)
+        k = self.kinds
         return {
-            "jeunes": len(self.jeunes),
-            "repere": cohorts["repere"],
-            "reactive": cohorts["reactive"],
-            "suivi": cohorts["suivi"],
-            "minors_share": _share(minors, len(remob)),
-            "contacts": self.kinds["contact"],
-            "contacts_out_of_hours": self.contacts_ooh,
+            "jeunes": self.jeunes,
+            "repere": c["repere"],
+            "reactive": c["reactive"],
+            "suivi": c["suivi"],
+            "minors_share": _share(remob_minors, remob),
+            "contacts": k["contact"],
+            "contacts_out_of_hours": k["ooh"],
             "actions_by_type": by_type,
-            "raccrochage_rate": _share(len(remob & registered), len(remob)),
-            "raccrochage_registered": self.kinds["raccrochage_registered"],
-            "rdv_booked": self.kinds["rdv_booked"],
-            "rdv_cancelled": self.kinds["rdv_cancelled"],
-            "rdv_moved": self.kinds["rdv_moved"],
-            "handoffs": self.kinds["handoff"],
-            "crises": self.kinds["crisis"],
+            "raccrochage_rate": _share(self.remobilised_on_raccrochage, remob),
+            "raccrochage_registered": k["raccrochage_registered"],
+            "rdv_booked": k["rdv_booked"],
+            "rdv_cancelled": k["rdv_cancelled"],
+            "rdv_moved": k["rdv_moved"],
+            "handoffs": k["handoff"],
+            "crises": k["crisis"],
             "outcomes": {
                 "total": _outcome_counts(self.outcomes),
                 "after_raccrochage": _outcome_counts(self.outcomes_after),
                 "without_raccrochage": _outcome_counts(without),
             },
+            # issue 20
+            "remobilised": remob,
+            "minors": self.minors,
+            "ages_known": self.ages_known,
+            "remobilised_minors": remob_minors,
+            "repere_minors": cm["repere"],
+            "reactive_minors": cm["reactive"],
+            "repere_minors_share": _share(cm["repere"], c["repere"]),
+            "reactive_minors_share": _share(cm["reactive"], c["reactive"]),
+            "remobilised_on_raccrochage": self.remobilised_on_raccrochage,
+            "paths": {
+                "after_raccrochage": {"jeunes": self.registered_jeunes,
+                                      **{s: self.paths_after[s] for s in PATH_STEPS}},
+                "without_raccrochage": {"jeunes": self.jeunes - self.registered_jeunes,
+                                        **{s: self.paths_without[s] for s in PATH_STEPS}},
+            },
+            "satisfaction": {"answers": self.satisfaction["answers"],
+                             **{q: self.satisfaction[q] for q in SATISFACTION_QUESTIONS}},
         }
-
-    def action_table(self, actions: ActionsConfig) -> dict[str, dict[str, Any]]:
-        """What each action brought: its jeunes, and how far they went."""
-        remob = self.remobilised()
-        rdv = self.by_kind_jeunes.get("rdv_booked", set())
-        registered = self.by_kind_jeunes.get("raccrochage_registered", set())
-        out: dict[str, dict[str, Any]] = {}
-        for action_id in sorted(self.action_jeunes):
-            jeunes = self.action_jeunes[action_id]
-            action = actions.by_id.get(action_id)
-            out[action_id] = {
-                "type": action.type if action else None,
-                "title": action.title if action else action_id,
-                "mission_locale": action.mission_locale if action else None,
-                "contacts": self.action_contacts[action_id],
-                "jeunes": len(jeunes),
-                "remobilised": len(jeunes & remob),
-                "rdv_booked": len(jeunes & rdv),
-                "raccrochage_registered": len(jeunes & registered),
-            }
-        return out
-
-    def funnel(self) -> list[dict[str, Any]]:
-        return [{"step": kind, "label": label, "jeunes": len(self.by_kind_jeunes.get(kind, ()))}
-                for kind, label in FUNNEL]
 
 
 def _outcome_counts(counter: Counter) -> dict[str, int]:
@@ -171,124 +225,387 @@ def _outcome_counts(counter: Counter) -> dict[str, int]:
 
 @dataclass
 class _Scan:
-    region: _Tally
-    by_ml: dict[str, _Tally]
-    months: dict[str, dict[str, set]]   # "YYYY-MM" -> ml (or "") -> jeunes remobilisés that month
+    region: _Row
+    rows: dict[str, _Row]                       # home (ML id or NON_ATTRIBUE) -> row
+    actions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    months: dict[str, dict[str, int]] = field(default_factory=dict)  # "YYYY-MM" -> home -> jeunes
+    heatmap: list[list[int]] = field(default_factory=list)
+    crisis_categories: Counter = field(default_factory=Counter)
 
 
-async def _scan(records: RecordStore, start: date, end: date, ml: str | None) -> _Scan:
+def _home(value: str | None) -> str:
+    return value or NON_ATTRIBUE
+
+
+async def _fetch(conn, sql: str, params: dict[str, Any]) -> list[tuple]:
+    """Rows of one aggregate query. On PostgreSQL straight on the asyncpg connection: through
+    SQLAlchemy's result rows the 100,000 rows of a year cost several times more."""
+    if conn.dialect.name == "postgresql":
+        names = [n for n in ("lo", "hi", "ml") if f":{n}" in sql]
+        for i, n in enumerate(names, 1):
+            sql = sql.replace(f":{n}", f"${i}")   # the same name may come back: the same $i
+        raw = await conn.get_raw_connection()
+        return [tuple(r) for r in await raw.driver_connection.fetch(sql, *(params[n] for n in names))]
+    return [tuple(r) for r in await conn.execute(_stmt(sql), params)]
+
+
+_N = 18          # number columns of the one result set
+_S = 4           # text columns
+
+
+def _branch(sec: str, home: str | None, texts: list[str], nums: list[str], tail: str) -> str:
+    """One part of the UNION ALL: (section, home, 4 texts, 18 numbers) whatever it counts."""
+    texts = texts + ["NULL"] * (_S - len(texts))
+    nums = nums + ["NULL"] * (_N - len(nums))
+    cols = [f"'{sec}'", f"CAST({home or 'NULL'} AS VARCHAR(64))"]
+    cols += [f"CAST({t} AS VARCHAR(200))" for t in texts]
+    cols += [f"CAST({n} AS BIGINT)" for n in nums]
+    return f"SELECT {', '.join(cols)} {tail}"
+
+
+def _sql(dialect: str, ml: str | None, details: bool) -> str:
+    """The whole report in one statement: per jeune (g), per (jeune, action, type) (ja) and the
+    events of rare kinds (rare) are each read once; every figure is an aggregate over them."""
+    pg = dialect == "postgresql"
+    outcome = _json_field(dialect, "outcome")
+    period = f"{_PERIOD} AND e.kind <> '{NOT_A_JEUNE}'"
+    history = "LEFT JOIN actions_history h ON h.id = e.action_id"
+    # byte order, not the locale's: min and max only tell whether a jeune's values differ
+    c = ' COLLATE "C"' if pg else ""
+    latest = ", ".join(f"MIN({v}{c if n != 'mi' else ''}) AS {n}_min, "
+                       f"MAX({v}{c if n != 'mi' else ''}) AS {n}_max, "
+                       f"MAX(e.id) FILTER (WHERE {v} IS NOT NULL) AS {n}_eid"
+                       for n, v in _LATEST)
+    sums = ", ".join(f"COUNT(*) FILTER (WHERE {cond}) AS {name}" for name, cond in _COUNTED)
+
+    def resolved(n: str, v: str) -> str:
+        return (f"CASE WHEN g0.{n}_eid IS NULL THEN NULL WHEN g0.{n}_min = g0.{n}_max THEN "
+                f"g0.{n}_min ELSE (SELECT {v} FROM events e WHERE e.id = g0.{n}_eid) END")
+
+    values = {n: resolved(n, v) for n, v in _LATEST}
+    by_action = (f"CASE WHEN g0.ml_eid IS NULL AND g0.aml_eid IS NOT NULL THEN (SELECT {_ACTION_ML} "
+                 f"FROM events e {history} WHERE e.id = g0.aml_eid) END")
+    scope = ""
+    if ml == NON_ATTRIBUE:
+        scope = "WHERE home IS NULL"
+    elif ml is not None:
+        scope = "WHERE home = :ml"
+    a_type = f"COALESCE(e.action_type, h.type, '{UNKNOWN_TYPE}')"
+    rare_kinds = ", ".join(f"'{k}'" for k in RARE_KINDS)
+    answers = [_json_field(dialect, q) for q in SATISFACTION_QUESTIONS]
+    mat = "MATERIALIZED "
+    ctes = (
+        f"WITH g0 AS (SELECT e.jeune_id, {latest}, MAX(e.id) FILTER (WHERE e.action_ml IS NOT "
+        f"NULL OR (e.action_type IS NULL AND e.action_id IS NOT NULL)) AS aml_eid, {sums} "
+        f"FROM events e WHERE {period} GROUP BY e.jeune_id), "
+        f"rare AS {mat}(SELECT e.jeune_id, e.id, e.kind, e.cohort, e.at, CASE WHEN e.kind = "
+        f"'outcome' THEN {outcome} END AS outcome, CASE WHEN e.kind = 'crisis' THEN "
+        f"{_json_field(dialect, 'category')} END AS category, "
+        + ", ".join(f"CASE WHEN e.kind = '{SATISFACTION_KIND}' THEN {a} END AS q{i}"
+                    for i, a in enumerate(answers)) +
+        f" FROM events e WHERE {_PERIOD} AND e.kind IN ({rare_kinds})), "
+        f"regs AS (SELECT jeune_id, MIN(id) AS reg_eid FROM rare "
+        f"WHERE kind = 'raccrochage_registered' GROUP BY jeune_id), "
+        f"rdvs AS (SELECT DISTINCT jeune_id FROM rare WHERE kind = 'rdv_booked'), "
+        f"g1 AS (SELECT g0.jeune_id, COALESCE({values['ml']}, {by_action}) AS home, "
+        f"{values['co']} AS cohort, {values['mi']} AS minor, regs.reg_eid, "
+        f"CASE WHEN rdvs.jeune_id IS NULL THEN 0 ELSE 1 END AS has_rdv, "
+        + ", ".join(f"g0.{name}" for name, _c in _COUNTED) +
+        " FROM g0 LEFT JOIN regs ON regs.jeune_id = g0.jeune_id "
+        "LEFT JOIN rdvs ON rdvs.jeune_id = g0.jeune_id), "
+        # materialized first, then filtered: the scope's filter is not pushed into the
+        # per-jeune aggregate (it made PostgreSQL pick nested loops)
+        + (f"gall AS {mat}(SELECT * FROM g1), g AS {mat}(SELECT * FROM gall {scope}), "
+           if scope else f"g AS {mat}(SELECT * FROM g1), ") +
+        f"ja AS {mat}(SELECT e.jeune_id, e.action_id, {a_type} AS a_type, "
+        f"MAX({_ACTION_ML}) AS a_ml, COUNT(*) FILTER (WHERE e.kind "
+        f"IN ('contact', 'raccrochage_registered')) AS n, MAX(h.title) AS title "
+        f"FROM events e {history} WHERE {period} AND e.action_id IS NOT NULL "
+        f"GROUP BY e.jeune_id, e.action_id, {a_type}), "
+        # each of the period's events of rare kinds and (jeune, action) rows with its jeune's
+        # row, joined once
+        f"rg AS {mat}(SELECT e.*, r.home, r.reg_eid FROM rare e JOIN g r "
+        f"ON r.jeune_id = e.jeune_id), "
+        f"jag AS {mat}(SELECT t.*, r.home, r.cohort, r.has_rdv, r.reg_eid FROM ja t JOIN g r "
+        f"ON r.jeune_id = t.jeune_id) ")
+    reg = "CASE WHEN reg_eid IS NULL THEN 0 ELSE 1 END"
+    parts = [_branch("j", "home", ["cohort"],
+                     ["minor", reg, "COUNT(*)", "SUM(n_contact)", "SUM(n_ooh)",
+                      "COUNT(*) FILTER (WHERE n_contact > 0)"],
+                     f"FROM g GROUP BY home, cohort, minor, {reg}")]
+    # (no COUNT(DISTINCT): grouping twice keeps to hash aggregates)
+    parts.append(_branch("k", "x.home", ["x.kind"], ["SUM(x.n)", "COUNT(*)"],
+                         "FROM (SELECT jeune_id, home, kind, COUNT(*) AS n FROM rg "
+                         "GROUP BY jeune_id, home, kind) x GROUP BY x.home, x.kind"))
+    after = "CASE WHEN e.reg_eid IS NOT NULL AND e.id > e.reg_eid THEN 1 ELSE 0 END"
+    parts.append(_branch("o", "e.home", ["COALESCE(e.outcome, 'inconnu')"], [after, "COUNT(*)"],
+                         f"FROM rg e WHERE e.kind = 'outcome' "
+                         f"GROUP BY e.home, COALESCE(e.outcome, 'inconnu'), {after}"))
+    steps = ", ".join(f"'{s_}'" for s_ in PATH_STEPS)
+    after_s = "CASE WHEN s.reg_eid IS NOT NULL AND s.last_id > s.reg_eid THEN 1 ELSE 0 END"
+    parts.append(_branch(
+        "p", "s.home", ["s.step"], [after_s, "COUNT(*)"],
+        f"FROM (SELECT t.jeune_id, t.home, t.reg_eid, t.step, MAX(t.id) AS last_id FROM (SELECT "
+        f"e.jeune_id, e.home, e.reg_eid, e.id, CASE WHEN e.kind = 'rdv_booked' OR e.outcome = "
+        f"'rdv_pris' THEN 'rdv' ELSE e.outcome END AS step FROM rg e WHERE e.kind IN "
+        f"('rdv_booked', 'outcome')) t WHERE t.step IN ({steps}) "
+        f"GROUP BY t.jeune_id, t.home, t.reg_eid, t.step) s GROUP BY s.home, s.step, {after_s}"))
+    qs = [f"e.q{i}" for i in range(len(answers))]
+    parts.append(_branch("s", "e.home", qs, ["COUNT(*)"],
+                         f"FROM rg e WHERE e.kind = '{SATISFACTION_KIND}' "
+                         f"GROUP BY e.home, {', '.join(qs)}"))
+    # actions by type: (row, type, action) → actions and contacts; (row, type) → jeunes. A jeune
+    # has one row: the region's jeunes of a type are the sum of the rows'
+    parts.append(_branch("t", "t.home", ["t.a_type", "t.action_id"], ["SUM(t.n)"],
+                         "FROM jag t GROUP BY t.home, t.a_type, t.action_id"))
+    parts.append(_branch("u", "x.home", ["x.a_type"], ["COUNT(*)"],
+                         "FROM (SELECT jeune_id, home, a_type FROM jag "
+                         "GROUP BY jeune_id, home, a_type) x GROUP BY x.home, x.a_type"))
+    if details:
+        parts.append(_branch(
+            "a", None, ["t.action_id", "MAX(t.a_type)", "MAX(t.a_ml)", "MAX(t.title)"],
+            ["SUM(t.n)", "COUNT(*)",
+             "COUNT(*) FILTER (WHERE t.cohort IN ('repere', 'reactive'))",
+             "COUNT(*) FILTER (WHERE t.has_rdv = 1)",
+             "COUNT(*) FILTER (WHERE t.reg_eid IS NOT NULL)"],
+            "FROM (SELECT jeune_id, action_id, MAX(a_type) AS a_type, MAX(a_ml) AS a_ml, "
+            "MAX(title) AS title, SUM(n) AS n, MAX(cohort) AS cohort, MAX(has_rdv) AS has_rdv, "
+            "MAX(reg_eid) AS reg_eid FROM jag GROUP BY jeune_id, action_id) t "
+            "GROUP BY t.action_id"))
+        remob = "e.kind = 'reperage' AND e.cohort IN ('repere', 'reactive')"
+        if pg:
+            month = "to_char(e.at AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
+            parts.append(_branch("m", "x.home", ["x.m"], ["COUNT(*)"],
+                                 f"FROM (SELECT e.jeune_id, e.home, {month} AS m FROM rg e WHERE "
+                                 f"{remob} GROUP BY e.jeune_id, e.home, {month}) x "
+                                 f"GROUP BY x.home, x.m"))
+            hour = "date_trunc('hour', e.at AT TIME ZONE 'UTC')"
+            bucket = "to_char(x.b, 'YYYY-MM-DD HH24')"
+        else:   # SQLite knows no time zones: the Paris month of each repérage, in Python
+            parts.append(_branch("M", "e.home", ["e.jeune_id", "e.at"], [],
+                                 f"FROM rg e WHERE {remob}"))
+            hour = "strftime('%Y-%m-%d %H', e.at)"
+            bucket = "x.b"
+        mine = "" if ml is None else " AND e.jeune_id IN (SELECT jeune_id FROM g)"
+        parts.append(_branch("h", None, [bucket], ["x.n"],
+                             f"FROM (SELECT {hour} AS b, COUNT(*) AS n FROM events e "
+                             f"WHERE {_PERIOD} AND e.kind = 'contact'{mine} GROUP BY {hour}) x"))
+        parts.append(_branch("c", None, ["COALESCE(e.category, 'autre')"], ["COUNT(*)"],
+                             f"FROM rg e WHERE e.kind = 'crisis' "
+                             f"GROUP BY COALESCE(e.category, 'autre')"))
+    return ctes + " UNION ALL ".join(parts)
+
+
+async def _scan(records: RecordStore, start: date, end: date, ml: str | None,
+                details: bool = True) -> _Scan:
+    """All the figures of the period, from one statement (`_sql`)."""
     lo, hi = period_bounds(start, end)
-    detail = case(
-        (events.c.kind == "outcome", events.c.data["outcome"].as_string()),
-        (events.c.kind == "crisis", events.c.data["category"].as_string()),
-        else_=None,
-    )
-    q = (select(events.c.at, events.c.kind, events.c.jeune_id, events.c.mission_locale,
-                events.c.cohort, events.c.minor, events.c.out_of_hours, events.c.action_id, detail)
-         .where(events.c.at >= lo, events.c.at < hi)
-         .order_by(events.c.at, events.c.id))
-    if ml is not None:
-        q = q.where(events.c.mission_locale == ml)
-    region, by_ml = _Tally(), {}
+    rows: dict[str, _Row] = {}
+    scan = _Scan(region=_Row(), rows=rows)
+    params: dict[str, Any] = {"lo": lo, "hi": hi}
+    if ml is not None and ml != NON_ATTRIBUE:
+        params["ml"] = ml
+
+    def row(home: str | None) -> _Row:
+        key = _home(home)
+        if key not in rows:
+            rows[key] = _Row()
+        return rows[key]
+
     months: dict[str, dict[str, set]] = {}
+    grid = [[0] * 24 for _ in range(7)]
     async with records.engine.connect() as conn:
-        result = await conn.stream(q.execution_options(yield_per=5000))
-        async for part in result.partitions():
-            for at, kind, jeune, ml_id, cohort, minor, ooh, action_id, det in part:
-                region.add(kind, jeune, cohort, minor, ooh, action_id, det)
-                if ml_id is not None:
-                    tally = by_ml.get(ml_id)
-                    if tally is None:
-                        tally = by_ml[ml_id] = _Tally()
-                    tally.add(kind, jeune, cohort, minor, ooh, action_id, det)
-                if kind == "reperage" and cohort in REMOBILISED:
-                    if at.tzinfo is None:
-                        at = at.replace(tzinfo=UTC)
-                    month = at.astimezone(PARIS).strftime("%Y-%m")
-                    months.setdefault(month, {}).setdefault(ml_id or "", set()).add(jeune)
-    return _Scan(region, by_ml, months)
+        dialect = conn.dialect.name
+        if dialect == "postgresql":
+            # the year's aggregates in memory, not spilled to disk; no JIT (compiling this
+            # statement cost more than running it); hash joins, not sorts of text keys
+            await conn.execute(text("SET LOCAL work_mem = '128MB'"))
+            await conn.execute(text("SET LOCAL jit = off"))
+            await conn.execute(text("SET LOCAL enable_mergejoin = off"))
+        result = await _fetch(conn, _sql(dialect, ml, details), params)
+        await conn.rollback()
+    for sec, home, a, b, c, d, *n in result:
+        if sec == "j":
+            r = row(home)
+            minor, reg, count = _bool(n[0]), n[1], n[2]
+            r.jeunes += count
+            if a in KNOWN_COHORTS:
+                r.cohorts[a] += count
+                if minor:
+                    r.cohort_minors[a] += count
+            if minor is not None:
+                r.ages_known += count
+                r.minors += count if minor else 0
+            if reg:
+                r.registered_jeunes += count
+                if a in REMOBILISED:
+                    r.remobilised_on_raccrochage += count
+            r.kinds["contact"] += int(n[3] or 0)
+            r.kinds["ooh"] += int(n[4] or 0)
+            r.funnel["contact"] += int(n[5] or 0)
+        elif sec == "k":
+            r = row(home)
+            r.kinds[a] += n[0]
+            r.funnel[a] += n[1]
+        elif sec == "o":
+            r = row(home)
+            r.outcomes[a] += n[1]
+            if n[0]:
+                r.outcomes_after[a] += n[1]
+        elif sec == "p":
+            (row(home).paths_after if n[0] else row(home).paths_without)[a] += n[1]
+        elif sec == "s":
+            r = row(home)
+            r.satisfaction["answers"] += n[0]
+            for q, v in zip(SATISFACTION_QUESTIONS, (a, b, c)):
+                if v == "oui":
+                    r.satisfaction[q] += n[0]
+        elif sec == "t":
+            for by_type in (row(home).by_type, scan.region.by_type):
+                t = by_type.setdefault(a, {"actions": set(), "contacts": 0, "jeunes": 0})
+                t["actions"].add(b)
+                t["contacts"] += int(n[0] or 0)
+        elif sec == "u":
+            for by_type in (row(home).by_type, scan.region.by_type):
+                by_type.setdefault(a, {"actions": set(), "contacts": 0, "jeunes": 0})["jeunes"] += n[0]
+        elif sec == "a":
+            scan.actions[a] = {
+                "type": None if b == UNKNOWN_TYPE else b, "title": d or a, "mission_locale": c,
+                "contacts": int(n[0] or 0), "jeunes": n[1], "remobilised": n[2],
+                "rdv_booked": n[3], "raccrochage_registered": n[4]}
+        elif sec == "m":
+            scan.months.setdefault(a, {})[_home(home)] = n[0]
+        elif sec == "M":
+            at = datetime.fromisoformat(b) if isinstance(b, str) else b
+            month = at.replace(tzinfo=UTC).astimezone(PARIS).strftime("%Y-%m")
+            months.setdefault(month, {}).setdefault(_home(home), set()).add(a)
+        elif sec == "h":
+            hour = datetime.strptime(a, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(PARIS)
+            grid[hour.weekday()][hour.hour] += n[0]
+        elif sec == "c":
+            scan.crisis_categories[a] += n[0]
+    for by_type in [r.by_type for r in rows.values()] + [scan.region.by_type]:
+        for t in by_type.values():
+            t["actions"] = len(t["actions"])
+    for month, by_home in months.items():
+        scan.months[month] = {h: len(js) for h, js in by_home.items()}
+    scan.heatmap = grid
+    if ml is not None and ml not in rows:
+        rows[ml] = _Row()
+    region_types = scan.region.by_type
+    for r in rows.values():
+        scan.region.absorb(r)
+    scan.region.by_type = region_types
+    return scan
 
 
-def _assemble(scan: _Scan, start: date, end: date, ml: str | None,
-              actions: ActionsConfig) -> dict[str, Any]:
+# targets -----------------------------------------------------------------------------------------
+
+def _progress(figures: dict[str, Any], targets: Mapping[str, int] | None,
+              year: int) -> dict[str, Any]:
+    if not targets:
+        return {}
+    return {name: {"target": t, "value": figures[name], "share": _share(figures[name], t),
+                   "year": year} for name, t in targets.items()}
+
+
+# assembling --------------------------------------------------------------------------------------
+
+def _ml_names(missions_locales: Any) -> dict[str, str]:
+    if not missions_locales:
+        return {}
+    if isinstance(missions_locales, Mapping):
+        return {k: (v if isinstance(v, str) else getattr(v, "name", k))
+                for k, v in missions_locales.items()}
+    return {m.id: m.name for m in missions_locales}
+
+
+def _assemble(scan: _Scan, start: date, end: date, ml: str | None, actions: ActionsConfig,
+              names: dict[str, str], targets: Any = None) -> dict[str, Any]:
+    year = end.year
     report: dict[str, Any] = {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "scope": ml or "region",
+        "name": (names.get(ml, NON_ATTRIBUE_NAME if ml == NON_ATTRIBUE else ml) if ml
+                 else "Toutes les Missions Locales"),
     }
-    if ml is not None and ml not in scan.by_ml:  # asked for, nothing happened: zeros, not absent
-        scan.by_ml[ml] = _Tally()
-    report.update(scan.region.figures(actions))
-    report["actions"] = scan.region.action_table(actions)
-    report["mission_locale"] = {
-        ml_id: scan.by_ml[ml_id].figures(actions) for ml_id in sorted(scan.by_ml)}
+    report.update(scan.region.figures())
+    scope_targets = targets.for_scope(ml or "region", year) if targets is not None else None
+    report["targets"] = _progress(report, scope_targets, year)
+    table = {}
+    for action_id in sorted(scan.actions):
+        a = dict(scan.actions[action_id])
+        configured = actions.by_id.get(action_id)
+        if configured is not None:
+            a["title"] = configured.title
+        table[action_id] = a
+    report["actions"] = table
+    homes = set(scan.rows)
+    if ml is None:   # every Mission Locale named, and the row of what none can claim
+        homes |= set(names) | ({NON_ATTRIBUE} if names else set())
+    rows = {}
+    for home in sorted(homes, key=lambda h: (h == NON_ATTRIBUE, h)):
+        figures = (scan.rows.get(home) or _Row()).figures()
+        row_targets = targets.for_scope(home, year) if targets is not None else None
+        rows[home] = {"name": names.get(home, NON_ATTRIBUE_NAME if home == NON_ATTRIBUE else home),
+                      **figures, "targets": _progress(figures, row_targets, year)}
+    report["mission_locale"] = rows
     return report
 
 
 async def build_report(records: RecordStore, start: date, end: date, ml: str | None,
-                       actions: ActionsConfig) -> dict[str, Any]:
-    """The figures of the period for the region (ml None) or one Mission Locale."""
-    return _assemble(await _scan(records, start, end, ml), start, end, ml, actions)
-
-
-async def _contacts_heatmap(records: RecordStore, start: date, end: date,
-                            ml: str | None) -> list[list[int]]:
-    """`contact` events by Paris weekday × hour: counted per UTC hour in SQL, then placed.
-
-    Paris is a whole number of hours from UTC, so each UTC hour is exactly one Paris hour:
-    the DST shift is applied per bucket, in Python, and the database does the counting.
-    """
-    lo, hi = period_bounds(start, end)
-    if records.engine.dialect.name == "postgresql":
-        bucket = func.to_char(func.timezone("UTC", events.c.at), "YYYY-MM-DD HH24")
-    else:
-        bucket = func.strftime("%Y-%m-%d %H", events.c.at)
-    q = (select(bucket.label("bucket"), func.count().label("n"))
-         .where(events.c.kind == "contact", events.c.at >= lo, events.c.at < hi)
-         .group_by(bucket))
-    if ml is not None:
-        q = q.where(events.c.mission_locale == ml)
-    grid = [[0] * 24 for _ in range(7)]
-    async with records.engine.connect() as conn:
-        for b, n in await conn.execute(q):
-            local = datetime.strptime(b, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(PARIS)
-            grid[local.weekday()][local.hour] += n
-    return grid
-
-
-def _charts(scan: _Scan, report: dict[str, Any], heatmap: list[list[int]]) -> dict[str, Any]:
-    months = sorted(scan.months)
-    return {
-        "months": months,
-        "remobilised_by_month": {
-            m: {ml_id or "(commune non dite)": len(j) for ml_id, j in sorted(scan.months[m].items())}
-            for m in months},
-        "heatmap": heatmap,
-        "funnel": scan.region.funnel(),
-        "crisis_categories": dict(scan.region.crisis_categories.most_common()),
-        "actions": report["actions"],
-    }
+                       actions: ActionsConfig, missions_locales: Any = None, targets: Any = None,
+                       previous: bool = True) -> dict[str, Any]:
+    """The figures of the period for the region (ml None), one Mission Locale or `non-attribue`."""
+    report, _extra = await build_report_and_charts(records, start, end, ml, actions,
+                                                   missions_locales, targets, previous)
+    return report
 
 
 async def build_report_and_charts(records: RecordStore, start: date, end: date, ml: str | None,
-                                  actions: ActionsConfig) -> tuple[dict[str, Any], dict[str, Any]]:
-    """One pass over the events for both: what `render_html(report, extra)` takes."""
+                                  actions: ActionsConfig, missions_locales: Any = None,
+                                  targets: Any = None, previous: bool = True,
+                                  ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report, and what `render_html(report, extra)` draws besides."""
+    period_bounds(start, end)
+    await records.remember_actions(actions.actions, datetime.now(UTC))
+    names = _ml_names(missions_locales)
     scan = await _scan(records, start, end, ml)
-    report = _assemble(scan, start, end, ml, actions)
-    heatmap = await _contacts_heatmap(records, start, end, ml)
-    return report, _charts(scan, report, heatmap)
+    report = _assemble(scan, start, end, ml, actions, names, targets)
+    if previous:
+        p_start, p_end = previous_period(start, end)
+        before = await _scan(records, p_start, p_end, ml, details=False)
+        figures = before.region.figures()
+        report["previous"] = {"period": {"from": p_start.isoformat(), "to": p_end.isoformat()},
+                              **figures}
+    return report, _charts(scan, report, names)
+
+
+def _charts(scan: _Scan, report: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    months = sorted(scan.months)
+    return {
+        "months": months,
+        "remobilised_by_month": {m: dict(sorted(scan.months[m].items())) for m in months},
+        "heatmap": scan.heatmap,
+        "funnel": [{"step": kind, "label": label, "jeunes": scan.region.funnel[kind]}
+                   for kind, label in FUNNEL],
+        "crisis_categories": dict(scan.crisis_categories.most_common()),
+        "actions": report["actions"],
+        "names": {**names, NON_ATTRIBUE: NON_ATTRIBUE_NAME},
+    }
 
 
 async def build_html_report(records: RecordStore, start: date, end: date, ml: str | None,
-                            actions: ActionsConfig, title: str | None = None) -> str:
-    report, extra = await build_report_and_charts(records, start, end, ml, actions)
+                            actions: ActionsConfig, title: str | None = None,
+                            missions_locales: Any = None, targets: Any = None) -> str:
+    report, extra = await build_report_and_charts(records, start, end, ml, actions,
+                                                  missions_locales, targets)
     if title:
         extra["title"] = title
     return render_html(report, extra)
 
 
-
-
-# json / csv ---------------------------------------------------------------------------------
+# json / csv / xlsx ------------------------------------------------------------------------------
 
 def render_json(report: dict[str, Any]) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
@@ -297,17 +614,36 @@ def render_json(report: dict[str, Any]) -> str:
 FIGURE_COLUMNS = [
     "jeunes", "repere", "reactive", "suivi", "minors_share", "contacts", "contacts_out_of_hours",
     "rdv_booked", "rdv_cancelled", "rdv_moved", "handoffs", "crises", "raccrochage_registered",
-    "raccrochage_rate"]
+    "raccrochage_rate", "remobilised", "minors", "remobilised_minors", "repere_minors",
+    "reactive_minors", "remobilised_on_raccrochage"]
 CSV_COLUMNS = (
-    ["scope", "from", "to"] + FIGURE_COLUMNS
+    ["scope", "name", "from", "to"] + FIGURE_COLUMNS
     + [f"{t.replace('-', '_')}_{k}" for t in ACTION_TYPES for k in ("actions", "contacts", "jeunes")]
     + [f"outcome_{o}" for o in OUTCOMES]
     + ["outcomes_after_raccrochage", "outcomes_without_raccrochage"]
+    + [f"path_{w}_{s}" for w in ("after", "without") for s in PATH_STEPS]
+    + ["satisfaction_answers"] + [f"satisfaction_{q}" for q in SATISFACTION_QUESTIONS]
 )
+# French column titles for the spreadsheet (csv and xlsx): who opens it reads French
+COLUMN_TITLES = {
+    "scope": "Identifiant", "name": "Mission Locale", "from": "Du", "to": "Au",
+    "jeunes": "Jeunes", "repere": "Repérés", "reactive": "Réactivés", "suivi": "Suivis",
+    "minors_share": "Part de mineurs (repérés ou réactivés)", "contacts": "Contacts",
+    "contacts_out_of_hours": "Contacts hors horaires", "rdv_booked": "Rendez-vous pris",
+    "rdv_cancelled": "Rendez-vous annulés", "rdv_moved": "Rendez-vous déplacés",
+    "handoffs": "Passages à un conseiller", "crises": "Détresses",
+    "raccrochage_registered": "Inscriptions en raccrochage",
+    "raccrochage_rate": "Taux de raccrochage", "remobilised": "Repérés ou réactivés",
+    "minors": "Mineurs (tous)", "remobilised_minors": "Mineurs repérés ou réactivés",
+    "repere_minors": "Mineurs repérés", "reactive_minors": "Mineurs réactivés",
+    "remobilised_on_raccrochage": "Repérés ou réactivés inscrits en raccrochage",
+}
+SHARE_COLUMNS = frozenset({"minors_share", "raccrochage_rate"})
 
 
 def _csv_row(scope: str, period: dict[str, str], figures: dict[str, Any]) -> dict[str, Any]:
-    row: dict[str, Any] = {"scope": scope, "from": period["from"], "to": period["to"]}
+    row: dict[str, Any] = {"scope": scope, "name": figures.get("name", scope),
+                           "from": period["from"], "to": period["to"]}
     for key in FIGURE_COLUMNS:
         row[key] = figures[key]
     for t in ACTION_TYPES:
@@ -317,29 +653,85 @@ def _csv_row(scope: str, period: dict[str, str], figures: dict[str, Any]) -> dic
         row[f"outcome_{o}"] = figures["outcomes"]["total"][o]
     row["outcomes_after_raccrochage"] = sum(figures["outcomes"]["after_raccrochage"].values())
     row["outcomes_without_raccrochage"] = sum(figures["outcomes"]["without_raccrochage"].values())
+    for w in ("after", "without"):
+        for s in PATH_STEPS:
+            row[f"path_{w}_{s}"] = figures["paths"][f"{w}_raccrochage"][s]
+    row["satisfaction_answers"] = figures["satisfaction"]["answers"]
+    for q in SATISFACTION_QUESTIONS:
+        row[f"satisfaction_{q}"] = figures["satisfaction"][q]
     return row
 
 
-def render_csv(report: dict[str, Any]) -> str:
-    """One row per Mission Locale, then the region's (or only the one asked for)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per Mission Locale (and `non-attribue`), then the region's (or only the one asked)."""
     period = report["period"]
-    for ml_id, figures in report["mission_locale"].items():
-        if report.get("scope", "region") in ("region", ml_id):
-            writer.writerow(_csv_row(ml_id, period, figures))
-    if report.get("scope", "region") == "region":
-        writer.writerow(_csv_row("region", period, report))
+    scope = report.get("scope", "region")
+    out = [_csv_row(ml_id, period, figures) for ml_id, figures in report["mission_locale"].items()
+           if scope in ("region", ml_id)]
+    if scope == "region":
+        out.append(_csv_row("region", period, {**report, "name": "Région"}))
+    return out
+
+
+def _french(value: Any) -> Any:
+    """Decimal comma, as French Excel reads numbers."""
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".").replace(".", ",") if value else "0"
+    return value
+
+
+def render_csv(report: dict[str, Any]) -> str:
+    """For French Excel as it is: UTF-8 with BOM, `;` between fields, decimal comma; the first
+    line holds the stable column ids (CSV_COLUMNS), the second their French titles."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report_rows(report):
+        writer.writerow([_french(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
+
+
+def render_xlsx(report: dict[str, Any]) -> bytes:
+    """The same rows as a spreadsheet (openpyxl): "Chiffres" (one row per Mission Locale and the
+    region, shares as percentages) and "Actions" (what each action brought)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Chiffres"
+    ws.append([COLUMN_TITLES.get(c, c) for c in CSV_COLUMNS])
+    ws.append(list(CSV_COLUMNS))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in report_rows(report):
+        ws.append([row[c] for c in CSV_COLUMNS])
+        for c, cell in zip(CSV_COLUMNS, ws[ws.max_row]):
+            if c in SHARE_COLUMNS:
+                cell.number_format = "0.0%"
+    ws.freeze_panes = "C3"
+    wa = wb.create_sheet("Actions")
+    wa.append(["Action", "Identifiant", "Type", "Mission Locale", "Contacts", "Jeunes",
+               "dont repérés ou réactivés", "avec rendez-vous", "inscrits en raccrochage"])
+    for cell in wa[1]:
+        cell.font = Font(bold=True)
+    names = {k: v.get("name", k) for k, v in report["mission_locale"].items()}
+    for action_id, a in report.get("actions", {}).items():
+        wa.append([a["title"], action_id, a["type"] or UNKNOWN_TYPE,
+                   names.get(a["mission_locale"], a["mission_locale"]) if a["mission_locale"]
+                   else "réseau", a["contacts"], a["jeunes"], a["remobilised"], a["rdv_booked"],
+                   a["raccrochage_registered"]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 # pseudonymous export --------------------------------------------------------------------------
 
 EXPORT_COLUMNS = ("id", "at_utc", "at_paris", "channel", "jeune_id", "mission_locale", "kind",
-                  "cohort", "minor", "out_of_hours", "action_id")
+                  "cohort", "minor", "out_of_hours", "action_id", "action_type", "action_ml")
 # Only these data fields leave the service: none of them says who the jeune is.
-EXPORT_DATA_KEYS = ("source", "situation", "topic", "category", "outcome")
+EXPORT_DATA_KEYS = ("source", "situation", "topic", "category", "outcome") + SATISFACTION_QUESTIONS
 
 
 def _cell(value: Any) -> Any:
@@ -368,7 +760,7 @@ def _events_csv(items: Iterable) -> str:
         writer.writerow(
             [e.id, at.astimezone(UTC).isoformat(), at.astimezone(PARIS).isoformat(), e.channel,
              e.jeune_id, _cell(e.mission_locale), e.kind, _cell(e.cohort), _cell(e.minor),
-             _cell(e.out_of_hours), _cell(e.action_id)]
+             _cell(e.out_of_hours), _cell(e.action_id), _cell(e.action_type), _cell(e.action_ml)]
             + [_cell(data.get(k)) if not isinstance(data.get(k), (dict, list)) else ""
                for k in EXPORT_DATA_KEYS])
     return out.getvalue()

@@ -22,7 +22,8 @@ OUTCOME_LABELS = {
 WEEKDAY_LABELS = ["lun", "mar", "mer", "jeu", "ven", "sam", "dim"]
 MONTHS_FR = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
              "nov.", "déc."]
-MAX_SERIES = 8  # Missions Locales drawn one by one in the monthly chart; the rest are "autres"
+MAX_SERIES = 8  # Missions Locales drawn one by one in a chart; the rest are "autres"
+CHART_W = 560   # every chart fits a phone once scaled (390 px): no chart wider than this
 MIN_FOR_SHARE = 10  # a share per ML is drawn only over this many jeunes repérés or réactivés
 
 CSS = """
@@ -44,6 +45,17 @@ th{background:#f0f3f7;font-weight:600}svg.chart{display:block;max-width:100%;hei
 background:var(--c);border-radius:2px}.two{display:grid;grid-template-columns:1fr 1fr;gap:18px}
 @media (max-width:800px){.two{grid-template-columns:1fr}}.note{font-size:.8rem;color:#5b6878}
 @media print{body{background:#fff}section{box-shadow:none;break-inside:avoid}}
+.card .p{font-size:.78rem;color:#5b6878;margin-top:2px}.card .t{font-size:.8rem;color:#1d6b45;
+margin-top:2px;font-weight:600}.bar-t{height:6px;background:#e1e6ee;border-radius:3px;margin-top:4px}
+.bar-t i{display:block;height:6px;background:#2f9e6e;border-radius:3px}
+h3{font-size:1rem;margin:14px 0 6px}
+@media (max-width:600px){main{padding:10px 8px 30px}header{padding:14px 12px}
+header h1{font-size:1.2rem}section{padding:12px 10px}.cards{grid-template-columns:1fr 1fr;gap:8px}
+.card .v{font-size:1.25rem}table.rows,table.rows tbody,table.rows tr,table.rows td{display:block;
+width:100%}table.rows thead{display:none}table.rows tr{border:1px solid #e1e6ee;border-radius:6px;
+margin:0 0 8px;padding:4px 8px}table.rows td{border:0;text-align:right;padding:2px 0}
+table.rows td:first-child{text-align:left;font-weight:600}table.rows td[data-l]::before{
+content:attr(data-l);float:left;color:#4a5868;font-weight:400;margin-right:8px}}
 """
 
 
@@ -184,7 +196,7 @@ def heatmap(grid: Sequence[Sequence[int]], title: str, width: int = 1100) -> str
     left, top_pad, cell_h = 40, 22, 26
     cell_w = (width - left - 10) / 24
     parts = []
-    for h in range(24):
+    for h in range(0, 24, 3):
         parts.append(f'<text x="{left + h * cell_w + cell_w / 2:.1f}" y="14" font-size="10" '
                      f'text-anchor="middle" fill="#5b6878">{h}h</text>')
     for d, row in enumerate(grid):
@@ -235,92 +247,195 @@ def _legend(names: Sequence[str]) -> str:
         for i, n in enumerate(names)) + "</div>"
 
 
-def _card(value: str, label: str, main: bool = False) -> str:
-    return (f'<div class="card{" main" if main else ""}"><div class="v">{escape(value)}</div>'
-            f'<div class="l">{escape(label)}</div></div>')
+PATH_LABELS = {"rdv": "Rendez-vous", "entree_cej": "CEJ", "entree_pacea": "PACEA",
+               "emploi": "Emploi", "formation": "Formation", "service_civique": "Service civique"}
+SATISFACTION_LABELS = {
+    "aide_connue": "connaissent mieux les aides proposées",
+    "envie_continuer": "ont envie de continuer",
+    "recontact": "ont repris contact avec France Travail ou la Mission Locale"}
+TARGET_LABELS = {
+    "jeunes": "jeunes", "remobilised": "jeunes repérés ou réactivés", "repere": "jeunes repérés",
+    "reactive": "jeunes réactivés", "minors": "mineurs", "remobilised_minors":
+    "mineurs repérés ou réactivés", "contacts": "contacts", "rdv_booked": "rendez-vous pris",
+    "raccrochage_registered": "inscriptions en raccrochage",
+    "remobilised_on_raccrochage": "repérés ou réactivés inscrits en raccrochage"}
 
 
-def _monthly_series(extra: dict[str, Any]) -> tuple[list[str], list[tuple[str, list[float]]]]:
+def _name(names: dict[str, str], ml_id: str | None) -> str:
+    if not ml_id:
+        return "réseau (ARML)"
+    return names.get(ml_id, ml_id)
+
+
+def _monthly_totals(extra: dict[str, Any]) -> tuple[list[str], list[tuple[str, list[float]]]]:
+    """One column per month: the region's total (a chart of 43 colours says nothing)."""
     months = list(extra.get("months", []))
     by_month = extra.get("remobilised_by_month", {})
-    totals: dict[str, int] = {}
-    for m in months:
-        for ml_id, n in by_month.get(m, {}).items():
-            totals[ml_id] = totals.get(ml_id, 0) + n
-    ranked = sorted(totals, key=lambda k: (-totals[k], k))
-    shown, rest = ranked[:MAX_SERIES], ranked[MAX_SERIES:]
-    series = [(ml_id, [by_month.get(m, {}).get(ml_id, 0) for m in months]) for ml_id in shown]
-    if rest:
-        series.append((f"autres ({len(rest)})",
-                       [sum(by_month.get(m, {}).get(k, 0) for k in rest) for m in months]))
-    return months, series
+    return months, [("jeunes repérés ou réactivés",
+                     [sum(by_month.get(m, {}).values()) for m in months])]
+
+
+def _card(value: str, label: str, main: bool = False, before: str | None = None,
+          target: dict | None = None) -> str:
+    out = (f'<div class="card{" main" if main else ""}"><div class="v">{escape(value)}</div>'
+           f'<div class="l">{escape(label)}</div>')
+    if before is not None:
+        out += f'<div class="p">période précédente : {escape(before)}</div>'
+    if target:
+        share = target["share"]
+        out += (f'<div class="t">{escape(_pct0(share))} de la cible {target["year"]} '
+                f'({escape(_n(target["target"]))})</div><div class="bar-t"><i style="width:'
+                f'{min(100.0, share * 100):.0f}%"></i></div>')
+    return out + "</div>"
+
+
+def _pct0(share: float) -> str:
+    return f"{share * 100:.0f}\u00a0%"
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table that becomes one card per row on a phone (the header as labels)."""
+    out = ['<table class="rows"><thead><tr>'] + [f"<th>{escape(h)}</th>" for h in head]
+    out.append("</tr></thead><tbody>")
+    for r in rows:
+        out.append("<tr>" + "".join(
+            f'<td data-l="{escape(head[i])}">{escape(c)}</td>' if i else f"<td>{escape(c)}</td>"
+            for i, c in enumerate(r)) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
 
 
 def render_html(report: dict[str, Any], extra: dict[str, Any]) -> str:
     period = report["period"]
+    names: dict[str, str] = dict(extra.get("names", {}))
+    for ml_id, row in report.get("mission_locale", {}).items():
+        names.setdefault(ml_id, row.get("name", ml_id))
     scope = report.get("scope", "region")
-    scope_label = "Nouvelle-Aquitaine (toutes les Missions Locales)" if scope == "region" else scope
+    scope_label = ("Nouvelle-Aquitaine (toutes les Missions Locales)" if scope == "region"
+                   else report.get("name") or _name(names, scope))
     title = extra.get("title") or "IN Système — les chiffres du programme"
-    remob = report["repere"] + report["reactive"]
+    prev = report.get("previous")
+    targets = report.get("targets", {})
     outcomes = report["outcomes"]
-    after_total = sum(outcomes["after_raccrochage"].values())
-    without_total = sum(outcomes["without_raccrochage"].values())
     out: list[str] = []
     w = out.append
+
+    def before(key: str, fmt=_n) -> str | None:
+        return fmt(prev[key]) if prev and key in prev else None
+
     w(f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
       f'<meta name="viewport" content="width=device-width, initial-scale=1">'
       f"<title>{escape(title)} — {escape(period['from'])} au {escape(period['to'])}</title>"
       f"<style>{CSS}</style></head><body>")
     w(f"<header><h1>{escape(title)}</h1><p>{escape(scope_label)} · du {escape(period['from'])} "
-      f"au {escape(period['to'])} inclus (heure de Paris)</p></header><main>")
+      f"au {escape(period['to'])} inclus (heure de Paris)"
+      + (f" · période précédente : du {escape(prev['period']['from'])} au "
+         f"{escape(prev['period']['to'])}" if prev else "") + "</p></header><main>")
 
     # Chiffres clés ---------------------------------------------------------------------------
     w('<section id="chiffres-cles"><h2>Chiffres clés</h2><div class="cards">')
-    w(_card(_n(remob), f"jeunes repérés ou réactivés, dont {_pct(report['minors_share'])} de mineurs",
-            main=True))
-    w(_card(_n(report["repere"]), "dont inconnus de toute Mission Locale (repérés)"))
-    w(_card(_n(report["reactive"]), "dont sans contact depuis 6 mois ou plus (réactivés)"))
+    w(_card(_n(report["remobilised"]),
+            f"jeunes repérés ou réactivés, dont {_pct(report['minors_share'])} de mineurs",
+            main=True, before=before("remobilised"), target=targets.get("remobilised")))
+    w(_card(_n(report["repere"]),
+            f"repérés (inconnus de toute Mission Locale), dont "
+            f"{_pct(report['repere_minors_share'])} de mineurs",
+            before=before("repere"), target=targets.get("repere")))
+    w(_card(_n(report["reactive"]),
+            f"réactivés (sans contact depuis 6 mois ou plus), dont "
+            f"{_pct(report['reactive_minors_share'])} de mineurs",
+            before=before("reactive"), target=targets.get("reactive")))
     w(_card(_pct(report["raccrochage_rate"]),
-            "des repérés/réactivés remobilisés sur une action de raccrochage"))
+            f"taux de raccrochage : {_n(report['remobilised_on_raccrochage'])} repérés ou "
+            "réactivés inscrits à une action de raccrochage",
+            before=before("raccrochage_rate", _pct),
+            target=targets.get("remobilised_on_raccrochage")))
     for t in ACTION_TYPES:
         a = report["actions_by_type"][t]
-        w(_card(_n(a["actions"]), f"actions {TYPE_LABELS[t].lower()} : {_n(a['contacts'])} contacts, "
-                                  f"{_n(a['jeunes'])} jeunes"))
-    w(_card(_n(after_total), "sorties après une action de raccrochage"))
-    w(_card(_n(without_total), "sorties sans action de raccrochage"))
-    w(_card(_n(report["jeunes"]), "jeunes en contact avec le bot (tous)"))
+        pa = prev["actions_by_type"][t] if prev else None
+        w(_card(_n(a["actions"]), f"actions {TYPE_LABELS[t].lower()} : {_n(a['contacts'])} "
+                                  f"contacts, {_n(a['jeunes'])} jeunes",
+                before=(f"{_n(pa['actions'])} actions, {_n(pa['contacts'])} contacts"
+                        if pa else None)))
+    w(_card(_n(report["minors"]), "mineurs parmi les jeunes qui ont donné leur âge "
+                                  f"({_n(report['ages_known'])})",
+            before=before("minors"), target=targets.get("minors")))
+    w(_card(_n(report["jeunes"]), "jeunes en contact avec le bot (tous)",
+            before=before("jeunes"), target=targets.get("jeunes")))
     contacts = report.get("contacts", 0)
     w(_card(_n(report["contacts_out_of_hours"]),
             "contacts hors des horaires d'ouverture" +
-            (f" ({_pct(report['contacts_out_of_hours'] / contacts)} des contacts)" if contacts else "")))
-    w(_card(_n(report["rdv_booked"]), "rendez-vous pris"))
-    w("</div></section>")
+            (f" ({_pct(report['contacts_out_of_hours'] / contacts)} des contacts)" if contacts else ""),
+            before=before("contacts_out_of_hours")))
+    w(_card(_n(report["rdv_booked"]), "rendez-vous pris", before=before("rdv_booked"),
+            target=targets.get("rdv_booked")))
+    w("</div>")
+    for name, t in targets.items():
+        if name not in ("remobilised", "repere", "reactive", "remobilised_on_raccrochage",
+                        "minors", "jeunes", "rdv_booked"):
+            w(f'<p class="note">Cible {t["year"]} : {_n(t["target"])} '
+              f'{escape(TARGET_LABELS.get(name, name))} — {_n(t["value"])}, soit '
+              f'{escape(_pct0(t["share"]))} de la cible.</p>')
 
-    # Repérés / réactivés by month and ML ------------------------------------------------------
-    months, series = _monthly_series(extra)
-    w('<section id="par-mois"><h2>Jeunes repérés ou réactivés, par mois et par Mission Locale</h2>')
-    w(stacked_columns(months, series, "Jeunes repérés ou réactivés par mois et par Mission Locale"))
-    w(_legend([name for name, _v in series]))
-    w('<p class="note">Un jeune compte le mois de son repérage (heure de Paris).</p></section>')
+    # Paths after raccrochage and without --------------------------------------------------------
+    paths = report["paths"]
+    after, without = paths["after_raccrochage"], paths["without_raccrochage"]
+    w("<h3>Parcours des jeunes, après une action de raccrochage et sans</h3>")
+    rows = []
+    for step, label in PATH_LABELS.items():
+        rows.append([label,
+                     f"{_n(after[step])} ({_pct(after[step] / after['jeunes']) if after['jeunes'] else '–'})",
+                     f"{_n(without[step])} ({_pct(without[step] / without['jeunes']) if without['jeunes'] else '–'})"])
+    w(_table(["Étape", f"après raccrochage ({_n(after['jeunes'])} jeunes)",
+              f"sans raccrochage ({_n(without['jeunes'])} jeunes)"], rows))
+    sat = report["satisfaction"]
+    w("<h3>Ce que les séances de raccrochage ont apporté (l'avis des jeunes)</h3>")
+    if sat["answers"]:
+        w('<div class="cards">' + "".join(
+            _card(_pct(sat[q] / sat["answers"]), f"{label} ({_n(sat[q])})")
+            for q, label in SATISFACTION_LABELS.items()) + "</div>")
+        w(f'<p class="note">{_n(sat["answers"])} réponses à la question posée après une séance '
+          "(boutons oui / non).</p>")
+    else:
+        w('<p class="note">Aucune réponse sur la période.</p>')
+    w("</section>")
 
-    # Minors, heatmap ---------------------------------------------------------------------------
+    # Repérés / réactivés by month, and by Mission Locale ----------------------------------------
+    months, series = _monthly_totals(extra)
+    w('<section id="par-mois"><h2>Jeunes repérés ou réactivés, par mois</h2>')
+    w(stacked_columns(months, series, "Jeunes repérés ou réactivés par mois", width=CHART_W,
+                      height=260))
+    w('<p class="note">Un jeune compte le mois de son repérage (heure de Paris).</p>')
+    by_ml = sorted(((_name(names, k), f["remobilised"]) for k, f in
+                    report.get("mission_locale", {}).items() if f["remobilised"]),
+                   key=lambda r: (-r[1], r[0]))
+    if len(by_ml) > 1:
+        w("<h3>Par Mission Locale</h3>")
+        w(hbars(by_ml, "Jeunes repérés ou réactivés par Mission Locale", width=CHART_W,
+                label_width=230))
+    w("</section>")
+
+    # Minors, funnel, heatmap ---------------------------------------------------------------------
     w('<div class="two"><section id="mineurs"><h2>Part des mineurs</h2>')
     w(donut(report["minors_share"], "Part des mineurs parmi les jeunes repérés ou réactivés",
             "mineurs"))
-    ml_rows = [(ml_id, f["minors_share"]) for ml_id, f in report["mission_locale"].items()
+    ml_rows = [(_name(names, ml_id), f["minors_share"])
+               for ml_id, f in report["mission_locale"].items()
                if f["repere"] + f["reactive"] >= MIN_FOR_SHARE]
     ml_rows.sort(key=lambda r: (-r[1], r[0]))
     if len(ml_rows) > 1:
-        w(hbars(ml_rows[:15], "Part des mineurs par Mission Locale", color=PALETTE[1], fmt=_pct))
+        w(hbars(ml_rows[:15], "Part des mineurs par Mission Locale", color=PALETTE[1], fmt=_pct,
+                width=CHART_W, label_width=230))
         w(f'<p class="note">Missions Locales avec au moins {MIN_FOR_SHARE} jeunes repérés ou '
           "réactivés (en dessous, la part ne veut pas dire grand-chose).</p>")
     w("</section>")
     w('<section id="entonnoir"><h2>Du contact à la sortie</h2>')
     w(funnel(extra.get("funnel", []), "Jeunes à chaque étape : contact, repérage, rendez-vous, "
-             "raccrochage, sortie"))
+             "raccrochage, sortie", width=CHART_W))
     w('<p class="note">Jeunes distincts ayant atteint chaque étape sur la période.</p></section></div>')
     w('<section id="heures"><h2>Contacts par heure et par jour (heure de Paris)</h2>')
-    w(heatmap(extra.get("heatmap", [[0] * 24 for _ in range(7)]), "Contacts par jour et par heure"))
+    w(heatmap(extra.get("heatmap", [[0] * 24 for _ in range(7)]), "Contacts par jour et par heure",
+              width=CHART_W))
     w("</section>")
 
     # Actions -----------------------------------------------------------------------------------
@@ -331,55 +446,53 @@ def render_html(report: dict[str, Any], extra: dict[str, Any]) -> str:
         ("actions", [abt[t]["actions"] for t in ACTION_TYPES]),
         ("contacts", [abt[t]["contacts"] for t in ACTION_TYPES]),
         ("jeunes", [abt[t]["jeunes"] for t in ACTION_TYPES]),
-    ], "Actions, contacts et jeunes par type d'action", width=760))
+    ], "Actions, contacts et jeunes par type d'action", width=CHART_W))
     w(_legend(["actions", "contacts", "jeunes"]))
-    rows = sorted(extra.get("actions", report.get("actions", {})).items(),
-                  key=lambda kv: (-kv[1]["jeunes"], kv[0]))
-    if rows:
-        w("<table><thead><tr><th>Action</th><th>Type</th><th>Mission Locale</th><th>Contacts</th>"
-          "<th>Jeunes</th><th>dont repérés/réactivés</th><th>avec rendez-vous</th>"
-          "<th>inscrits en raccrochage</th></tr></thead><tbody>")
-        for action_id, a in rows[:40]:
-            w(f"<tr><td>{escape(a['title'])}</td><td>{escape(TYPE_LABELS.get(a['type'] or '', '?'))}"
-              f"</td><td>{escape(a['mission_locale'] or 'réseau')}</td><td>{_n(a['contacts'])}</td>"
-              f"<td>{_n(a['jeunes'])}</td><td>{_n(a['remobilised'])}</td>"
-              f"<td>{_n(a['rdv_booked'])}</td><td>{_n(a['raccrochage_registered'])}</td></tr>")
-        w("</tbody></table>")
-        if len(rows) > 40:
-            w(f'<p class="note">Les 40 actions qui ont touché le plus de jeunes, sur {len(rows)}.</p>')
+    rows_a = sorted(extra.get("actions", report.get("actions", {})).items(),
+                    key=lambda kv: (-kv[1]["jeunes"], kv[0]))
+    if rows_a:
+        w(_table(["Action", "Type", "Mission Locale", "Contacts", "Jeunes",
+                  "dont repérés/réactivés", "avec rendez-vous", "inscrits en raccrochage"],
+                 [[a["title"], TYPE_LABELS.get(a["type"] or "", "type inconnu"),
+                   _name(names, a["mission_locale"]), _n(a["contacts"]), _n(a["jeunes"]),
+                   _n(a["remobilised"]), _n(a["rdv_booked"]), _n(a["raccrochage_registered"])]
+                  for _id, a in rows_a[:40]]))
+        if len(rows_a) > 40:
+            w(f'<p class="note">Les 40 actions qui ont touché le plus de jeunes, sur {len(rows_a)}.</p>')
     w("</section>")
 
     # Outcomes, crises ----------------------------------------------------------------------------
-    names = [o for o in outcomes["total"]]
+    labels = [o for o in outcomes["total"]]
     w('<div class="two"><section id="sorties"><h2>Sorties, avec ou sans raccrochage</h2>')
-    w(grouped_hbars([OUTCOME_LABELS.get(o, o) for o in names], [
-        ("après raccrochage", [outcomes["after_raccrochage"].get(o, 0) for o in names]),
-        ("sans raccrochage", [outcomes["without_raccrochage"].get(o, 0) for o in names]),
-    ], "Sorties après une action de raccrochage et sans"))
+    w(grouped_hbars([OUTCOME_LABELS.get(o, o) for o in labels], [
+        ("après raccrochage", [outcomes["after_raccrochage"].get(o, 0) for o in labels]),
+        ("sans raccrochage", [outcomes["without_raccrochage"].get(o, 0) for o in labels]),
+    ], "Sorties après une action de raccrochage et sans", width=CHART_W))
     w(_legend(["après raccrochage", "sans raccrochage"]))
     w("</section>")
     w('<section id="alertes"><h2>Détresse et passages à un conseiller</h2><div class="cards">')
-    w(_card(_n(report["crises"]), "situations de détresse détectées"))
-    w(_card(_n(report["handoffs"]), "conversations passées à un conseiller"))
+    w(_card(_n(report["crises"]), "situations de détresse détectées", before=before("crises")))
+    w(_card(_n(report["handoffs"]), "conversations passées à un conseiller",
+            before=before("handoffs")))
     w("</div>")
     categories = extra.get("crisis_categories", {})
     if categories:
-        w(hbars(list(categories.items()), "Détresse par catégorie", color=PALETTE[3]))
+        w(hbars(list(categories.items()), "Détresse par catégorie", color=PALETTE[3],
+                width=CHART_W))
     w("</section></div>")
 
     # Per ML table --------------------------------------------------------------------------------
     if report["mission_locale"]:
-        w('<section id="missions-locales"><h2>Par Mission Locale</h2><table><thead><tr>'
-          "<th>Mission Locale</th><th>Jeunes</th><th>Repérés</th><th>Réactivés</th>"
-          "<th>Mineurs</th><th>Contacts hors horaires</th><th>Rendez-vous</th>"
-          "<th>Raccrochage</th><th>Conseiller</th><th>Détresse</th></tr></thead><tbody>")
-        for ml_id, f in report["mission_locale"].items():
-            w(f"<tr><td>{escape(ml_id)}</td><td>{_n(f['jeunes'])}</td><td>{_n(f['repere'])}</td>"
-              f"<td>{_n(f['reactive'])}</td><td>{_pct(f['minors_share'])}</td>"
-              f"<td>{_n(f['contacts_out_of_hours'])}</td><td>{_n(f['rdv_booked'])}</td>"
-              f"<td>{_pct(f['raccrochage_rate'])}</td><td>{_n(f['handoffs'])}</td>"
-              f"<td>{_n(f['crises'])}</td></tr>")
-        w("</tbody></table></section>")
+        w('<section id="missions-locales"><h2>Par Mission Locale</h2>')
+        w(_table(["Mission Locale", "Jeunes", "Repérés", "Réactivés", "Mineurs",
+                  "Contacts hors horaires", "Rendez-vous", "Raccrochage", "Conseiller", "Détresse"],
+                 [[_name(names, ml_id), _n(f["jeunes"]), _n(f["repere"]), _n(f["reactive"]),
+                   _pct(f["minors_share"]), _n(f["contacts_out_of_hours"]), _n(f["rdv_booked"]),
+                   _pct(f["raccrochage_rate"]), _n(f["handoffs"]), _n(f["crises"])]
+                  for ml_id, f in report["mission_locale"].items()]))
+        w('<p class="note">« Non attribué » : les jeunes qui n\'ont donné ni commune ni code d\'une '
+          "action d'une Mission Locale ; avec eux, les lignes font le total de la région.</p>")
+        w("</section>")
     w('<p class="note">Calculé à partir des événements seuls (identifiants pseudonymes) : '
       "l'effacement d'un jeune ne change pas ces chiffres.</p></main></body></html>")
     return "".join(out)

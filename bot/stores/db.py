@@ -24,8 +24,26 @@ schema_version = Table(
     Column("name", String(200), nullable=False),
 )
 
+
 def _create_missing(conn: Connection) -> None:
     metadata.create_all(conn, checkfirst=True)
+
+
+def _event_action_columns(conn: Connection) -> None:
+    """Events keep their action's type and Mission Locale; the actions history table; the index
+    of the events of rare kinds the report reads one by one (issue 20)."""
+    from sqlalchemy import inspect
+    have = {c["name"] for c in inspect(conn).get_columns("events")}
+    for name, sql_type in (("action_type", "VARCHAR(24)"), ("action_ml", "VARCHAR(64)")):
+        if name not in have:
+            conn.exec_driver_sql(f"ALTER TABLE events ADD COLUMN {name} {sql_type}")
+    metadata.create_all(conn, checkfirst=True)
+    if conn.dialect.name == "postgresql":
+        kinds = ", ".join(f"'{k}'" for k in (   # records.RARE_KINDS
+            "reperage", "rdv_booked", "rdv_cancelled", "rdv_moved", "outcome", "handoff", "crisis",
+            "raccrochage_registered", "raccrochage_avis"))
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_events_rare_kinds ON events "
+                             f"(kind, at) WHERE kind IN ({kinds})")
 
 
 # (version, name, step). Append only; never edit a step that has shipped.
@@ -33,6 +51,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: events, profiles, contacts, transcripts", _create_missing),
     (2, "handled_messages: a turn's writes once, even when it runs again", _create_missing),
     (3, "console: second factor (TOTP), assignments, who is viewing", _create_missing),
+    (4, "events.action_type, events.action_ml, actions_history (issue 20)", _event_action_columns),
 ]
 
 

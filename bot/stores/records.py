@@ -23,6 +23,11 @@ from bot.stores.db import metadata
 from bot.stores.group_commit import GroupCommit, TurnWrite
 from bot.stores.state import redis_not_ready
 
+# The report reads the events of these kinds alone (a few percent of all events): on PostgreSQL
+# a partial index (bot/stores/db.py, migration 3) finds them without reading the others.
+RARE_KINDS = ("reperage", "rdv_booked", "rdv_cancelled", "rdv_moved", "outcome", "handoff",
+              "crisis", "raccrochage_registered", "raccrochage_avis")
+
 events = Table(
     "events", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -35,11 +40,27 @@ events = Table(
     Column("minor", Boolean),
     Column("out_of_hours", Boolean, nullable=False, default=False),
     Column("action_id", String(64)),
+    # what the action was when the event happened (config/actions.yml may change later)
+    Column("action_type", String(24)),
+    Column("action_ml", String(64)),
     Column("data", JSON, nullable=False, default=dict),
     Index("ix_events_at", "at"),
     Index("ix_events_jeune", "jeune_id"),
     Index("ix_events_ml_at", "mission_locale", "at"),
     info={"forget": "rekey"},       # the figures keep counting an erased jeune, pseudonymously
+)
+
+# Every action config/actions.yml ever had: its type, Mission Locale and title when last seen, so a
+# report still names an action renamed or removed since (and types the events written before
+# events carried their action's type).
+actions_history = Table(
+    "actions_history", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("type", String(24), nullable=False),
+    Column("mission_locale", String(64)),
+    Column("title", String(200), nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
 )
 
 # Fields of a profile. Personal ones are erased by `forget`; `jeune_id` is pseudonymous.
@@ -118,12 +139,15 @@ class Event:
     action_id: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
+    action_type: str | None = None
+    action_ml: str | None = None
 
     def row(self) -> dict[str, Any]:
         return {
             "at": self.at.astimezone(timezone.utc), "channel": self.channel, "jeune_id": self.jeune_id, "kind": self.kind,
             "mission_locale": self.mission_locale, "cohort": self.cohort, "minor": self.minor,
             "out_of_hours": self.out_of_hours, "action_id": self.action_id, "data": self.data,
+            "action_type": self.action_type, "action_ml": self.action_ml,
         }
 
 
@@ -140,6 +164,7 @@ def event_from_row(row: Any) -> Event:
         id=m["id"], at=_utc(m["at"]), channel=m["channel"], jeune_id=m["jeune_id"], kind=m["kind"],
         mission_locale=m["mission_locale"], cohort=m["cohort"], minor=m["minor"],
         out_of_hours=bool(m["out_of_hours"]), action_id=m["action_id"], data=m["data"] or {},
+        action_type=m["action_type"], action_ml=m["action_ml"],
     )
 
 
@@ -339,6 +364,32 @@ class RecordStore:
             q = q.where(events.c.kind == kind)
         async with self.engine.connect() as conn:
             return [event_from_row(r) for r in await conn.execute(q)]
+
+    # actions history ----------------------------------------------------------------------------
+    async def remember_actions(self, actions: Iterable[Any], now: datetime) -> None:
+        """Record the configured actions (id, type, Mission Locale, title) in the history."""
+        rows = [{"id": a.id, "type": a.type, "mission_locale": a.mission_locale,
+                 "title": a.title[:200], "first_seen_at": now, "last_seen_at": now} for a in actions]
+        if not rows:
+            return
+        async with self.engine.begin() as conn:
+            known = {r.id: r for r in await conn.execute(select(actions_history))}
+            new = [r for r in rows if r["id"] not in known]
+            if new:
+                await conn.execute(actions_history.insert(), new)
+            for r in rows:
+                old = known.get(r["id"])
+                if old is not None and (old.type, old.mission_locale, old.title) != (
+                        r["type"], r["mission_locale"], r["title"]):
+                    await conn.execute(
+                        update(actions_history).where(actions_history.c.id == r["id"]).values(
+                            type=r["type"], mission_locale=r["mission_locale"], title=r["title"],
+                            last_seen_at=now))
+
+    async def known_actions(self) -> dict[str, dict[str, Any]]:
+        """The actions history: id -> {type, mission_locale, title, first_seen_at, last_seen_at}."""
+        async with self.engine.connect() as conn:
+            return {r.id: dict(r._mapping) for r in await conn.execute(select(actions_history))}
 
     # profiles ---------------------------------------------------------------------------------
     async def get_profile(self, jeune_id: str) -> dict[str, Any] | None:

@@ -88,3 +88,53 @@ async def test_html_report_renders_its_charts(sqlite_url, tmp_path):
     assert pixels["width"] == 1280 and pixels["height"] > 1500
     assert pixels["colours"] > 20, pixels
     assert pixels["inked"] > pixels["sampled"] * 0.05, pixels
+
+
+@pytest.mark.browser
+async def test_html_report_reads_on_a_phone_with_names(sqlite_url, tmp_path):
+    """390 px wide (a phone): nothing wider than the screen, tables turned into cards, charts
+    scaled but their text still readable; Missions Locales and actions by their names."""
+    from tests.support import full_config
+    config = full_config()
+    names = {ml.id: ml.name for ml in config.missions_locales}
+    engine = make_engine(sqlite_url)
+    await migrate(engine)
+    records = RecordStore(engine)
+    try:
+        dataset = await generate(records, seed=3, n_events=3000)
+        html = await build_html_report(records, date(2026, 1, 1), date(2026, 12, 31), None,
+                                       dataset.actions, missions_locales=names)
+    finally:
+        await engine.dispose()
+    assert names["ml-bordeaux"] in html and "Non attribué" in html
+    assert "autres (" not in html
+    page_path = tmp_path / "report.html"
+    page_path.write_text(html, encoding="utf-8")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                          args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844},
+                                          device_scale_factor=2)
+            await page.goto(page_path.as_uri())
+            widths = await page.evaluate(
+                "() => ({doc: document.documentElement.scrollWidth,"
+                " tables: [...document.querySelectorAll('table')].map(t =>"
+                "   t.getBoundingClientRect().right),"
+                " charts: [...document.querySelectorAll('svg.chart')].map(s =>"
+                "   s.getBoundingClientRect().right),"
+                " texts: [...document.querySelectorAll('svg.chart text')].map(t =>"
+                "   t.getBoundingClientRect().height).filter(h => h > 0)})")
+            ml_cells = await page.eval_on_selector_all(
+                "#missions-locales td:first-child", "els => els.map(e => e.textContent)")
+            key = await page.inner_text("#chiffres-cles")
+        finally:
+            await browser.close()
+    assert widths["doc"] <= 390, widths["doc"]
+    assert widths["tables"] and max(widths["tables"]) <= 390
+    assert len(widths["charts"]) >= 6 and max(widths["charts"]) <= 390
+    texts = sorted(widths["texts"])
+    assert texts[len(texts) // 10] >= 6.5, texts[:20]   # 9 in 10 chart labels at least 6.5 px tall
+    assert names["ml-bordeaux"] in ml_cells and "Non attribué" in ml_cells
+    assert not any(c in names for c in ml_cells)   # no id where a name is known
+    assert "dont" in key and "de mineurs" in key and "période précédente" in key
