@@ -77,10 +77,9 @@ class LiveHub:
         self.listeners.discard(listener)
 
     def connected(self, ml_id: str | None) -> bool:
-        """An open console page (in this worker) of someone who may answer a jeune of `ml_id`."""
-        return any(l.account.role == "admin" or (
-            l.account.role == "referent" and ml_id is not None and l.account.mission_locale == ml_id)
-            for l in self.listeners)
+        """An open console page (in this worker) of a référent of `ml_id` (admins do not count)."""
+        return ml_id is not None and any(
+            l.account.role == "referent" and l.account.mission_locale == ml_id for l in self.listeners)
 
     async def on_alert(self, alert: dict[str, Any]) -> None:
         kind = alert.get("kind")

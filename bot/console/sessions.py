@@ -105,12 +105,13 @@ class SessionStore:
             await conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash(token)))
 
     async def online(self, since: datetime, ml_id: str | None) -> bool:
-        """Someone who may answer a jeune of `ml_id` was active since `since`: a référent of that
-        Mission Locale or an admin."""
+        """A référent of `ml_id` was active since `since`. Only that Mission Locale's people count:
+        an ARML admin watching the region does not answer a jeune within minutes (issue 17), and a
+        jeune whose Mission Locale is unknown is promised nothing."""
         now = self.clock.now()
-        who = accounts.c.role == "admin"
-        if ml_id is not None:
-            who = who | and_(accounts.c.role == "referent", accounts.c.mission_locale == ml_id)
+        if ml_id is None:
+            return False
+        who = and_(accounts.c.role == "referent", accounts.c.mission_locale == ml_id)
         q = (select(sessions.c.token_hash)
              .join(accounts, accounts.c.id == sessions.c.account_id)
              .where(accounts.c.active.is_(True), sessions.c.last_seen_at >= since,

@@ -29,7 +29,7 @@ RESTARTED = "Content de te revoir ! Je te réponds à nouveau."
 SLOW_DOWN = "Tu m'envoies beaucoup de messages d'un coup. Attends quelques secondes, je lis tout ça."
 WITH_REFERENT = "Un conseiller ou une conseillère lit tes messages et te répond ici."
 REFERENT_JOINED = "Bonjour, c'est {name}, de la Mission Locale. Je prends le relais et je lis tes messages."
-HANDED_BACK = ("La conseillère ou le conseiller a terminé. Je suis l'assistant automatique : "
+HANDED_BACK = ("La conseillère ou le conseiller a terminé. C'est de nouveau moi, le robot (pas une personne) : "
                "tu peux encore me poser tes questions.")
 FORGOTTEN = ("C'est fait : j'ai effacé tes informations (ton prénom, ton âge, ta commune, nos messages). "
              "Si tu m'écris à nouveau, on repart de zéro.")

@@ -130,7 +130,19 @@
       div.appendChild(calls);
     }
     place(div);
-    if (crisis && live) { alertEl.textContent = ""; alertEl.textContent = "Message important. " + (m.text || ""); }
+    if (crisis && live) {
+      // the crisis replies of one answer are read together, the numbers first (a follow-up such as
+      // "es-tu en sécurité ?" must not replace them before a screen reader has read them)
+      var now = Date.now();
+      var text = (m.text || "");
+      if (alertEl.dataset.at && now - Number(alertEl.dataset.at) < 3000) {
+        alertEl.textContent = alertEl.textContent + " " + text;
+      } else {
+        alertEl.textContent = "";
+        alertEl.textContent = "Message important. " + text;
+      }
+      alertEl.dataset.at = String(now);
+    }
     if (m.attachment) {
       var f = document.createElement("div"); f.className = "msg bot file";
       if (m.attachment.url) {

@@ -149,6 +149,8 @@ def test_refused_consent_leaves_nothing_personal_and_forget_erases(env, tmp_path
         con = sqlite3.connect(db)
         rows = []
         for (table,) in con.execute("select name from sqlite_master where type='table'"):
+            if table == "actions_history":   # the config's own actions (titles name towns), no jeune
+                continue
             rows += [(table, r) for r in con.execute(f"select * from {table}")]
         con.close()
         state = (Path(env["INSYSTEME_VAR"]) / "chat-state.json").read_text(encoding="utf-8")

@@ -42,7 +42,7 @@ def test_waiting_answers_are_taken(env):
     out = said(chat(env, "w2", ["slt", "c ouvert quand ?", "jhabite a perigeux"]))
     assert "Grand Périgueux" in out and "FJT" not in out
     out = said(chat(env, "w3", ["bonjour", "c ouvert quand", "33000"]))
-    assert "Bordeaux" in out and out.count("Salut ! Je suis l'assistant") == 1
+    assert "Bordeaux" in out and out.count("Salut ! Je suis un robot") == 1
 
 
 def test_handoff_is_a_pause_with_honest_timing(env):
@@ -50,7 +50,7 @@ def test_handoff_is_a_pause_with_honest_timing(env):
                                 "allo ?"], at=THURSDAY_MORNING))
     assert "Grand Périgueux est ouverte en ce moment" in out and "jeudi à" not in out
     assert "Contrat d'Engagement" not in out                    # no FAQ while a person is expected
-    assert out.count("Salut ! Je suis l'assistant") == 1         # no restart
+    assert out.count("Salut ! Je suis un robot") == 1         # no restart
     assert "je garde ton message" in out
 
 

@@ -176,7 +176,7 @@ async def test_dashboard_embeds_the_report(tmp_path, clock):
                                               args=CHROMIUM_ARGS)
             try:
                 for email, scope in (("sam@arml.fr", "Nouvelle-Aquitaine"),
-                                     ("camille@ml-a.fr", "ml-a")):
+                                     ("camille@ml-a.fr", "Mission Locale A")):   # names, not ids
                     page = await (await browser.new_context()).new_page()
                     page.set_default_timeout(GUARD_MS)
                     await page.goto(f"{server.url}/console/login")

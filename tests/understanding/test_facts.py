@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.config import config_warnings, load_config
+from bot.app.config import load_config
 from bot.understanding.facts import Fact, FactText, fact_warnings, fill_facts, french_date
 from bot.understanding.faq import FAQ_TOPICS, FaqMatcher
 
@@ -250,11 +250,16 @@ def test_check_warns_with_file_and_line_but_does_not_fail(tmp_path):
 
 
 def test_check_reads_source_and_checked_of_crisis_lines(tmp_path, config):
-    """issue 17 gives crisis.yml a `lines:` mapping; the same warnings then apply to it."""
-    d = tmp_path / "config"
-    shutil.copytree(ROOT / "config", d)
-    crisis = d / "crisis.yml"
-    crisis.write_text(crisis.read_text(encoding="utf-8") + '''
+    """crisis.yml's `lines:` mapping (issue 17) gets the same warnings as the facts; the shipped
+    lines all carry a source and a date."""
+    from bot.understanding.facts import crisis_line_warnings
+    from bot.yamlconf import load_yaml
+    shipped = ROOT / "config" / "crisis.yml"
+    assert load_yaml(shipped).get("lines")
+    assert not any("has no source" in w or "no checked date" in w
+                   for w in crisis_line_warnings(shipped, load_yaml(shipped), date(2026, 12, 1)))
+    crisis = tmp_path / "crisis.yml"
+    crisis.write_text('''
 lines:
   ligne_3114:
     name: "3114"
@@ -266,8 +271,6 @@ lines:
     number: "3018"
     checked: 2024-05-01
 ''', encoding="utf-8")
-    from bot.understanding.facts import crisis_line_warnings
-    from bot.yamlconf import load_yaml
     out = crisis_line_warnings(crisis, load_yaml(crisis), date(2026, 12, 1))
     assert not any("ligne_3114" in w for w in out)
     text = crisis.read_text(encoding="utf-8").splitlines()
