@@ -63,7 +63,8 @@ _HARMLESS = re.compile("|".join([
     r"\bprevention (du |contre le )?suicide\b",
     # issue crisis-2: a win or a loss at a game or a sport is not a blow ("il m a battu a la console")
     r"\b(battu\w*|bat|bats|battre|explos\w*|eclat\w*|defonc\w*|massacr\w*|detrui\w*|ecras\w*|"
-    r"atomis\w*|tabass\w*|tu\w*|fum\w*|humili\w*|dechir\w*|rouste|raclee|pile)\b.{0,25}\b(a|au|aux|en|sur|dans)"
+    r"atomis\w*|tabass\w*|tu\w*|fum\w*|humili\w*|dechir\w*|rouste|raclee|pile|frapp\w*|tap\w*|claque\w*|"
+    r"branlee|fessee|pate\w*|boucherie)\b.{0,25}\b(a|au|aux|en|sur|dans)"
     r" (la |le |l |une |un |notre |ma |mon )?(console|play|playstation|ps\d|xbox|switch|manette|fifa|fortnite|cod|"
     r"call of|lol|valo\w*|minecraft|mario\w*|smash|echecs|dames|cartes|belote|uno|monopoly|foot\w*|basket|"
     r"hand|tennis|ping pong|badminton|boxe|course|sprint|match|partie|jeu|jeux|game|tournoi|1v1|un contre un|"
@@ -79,6 +80,8 @@ _HARMLESS = re.compile("|".join([
     r"(un|une|que|qu|venir|aller|jouer|avoir|lui|le|la|des|du|mon|ma)\b"
     r"(?!.{0,60}\b(photos?|nudes?|videos?|coucher|sexe|argent|payer|sortir avec|revenir|me voir seul\w*)\b)",
     r"\b(disparaitre|rentrer|me cacher) sous terre\b",
+    r"\b(casse|cassent|cassait|cassaient|pete|petent|prend|prennent|prenait)\w* (les pieds|la tete|les oreilles|"
+    r"les couilles|les burnes|le crane|le cerveau)\b(?! (contre|sur le|sur la|par terre|a coups|au sol|en sang))",
     r"\b(mes parents|ma mere|mon pere|ma daronne|mon daron|mes darons) (va|vont) me tuer\b"
     r"(?=.{0,40}\b(bulletin|notes?|retard|en retard|resultats?|bac|controle)\b)",
 ]))
@@ -268,11 +271,11 @@ _RULES: list[tuple[str, str]] = [
                           r"|\b(oblige\w*|force\w*|contraint\w*) (a|de) (faire des (trucs|choses)|coucher|le toucher|la toucher|"
                           r"le sucer|me deshabiller|me toucher|envoyer des photos|des trucs sexuel)"),
     ("violence_sexuelle", r"\b(prostitu\w*|proxenet\w*|michetonn\w*|escort\w*|passe\w* contre de l argent)"),
-    ("violence_conjugale", rf"\b(mon|ma|mes|notre|son|sa) {_PARTNER}\b.{{0,40}}\b{_HIT}"),
+    ("violence_conjugale", rf"\b(mon|ma|mes|notre|son|sa) {_PARTNER}\b.{{0,40}}\b{_HIT}\b"),
     ("violence_conjugale", rf"\b{_HIT}\b.{{0,25}}\b(par )?(mon|ma) {_PARTNER}\b"),
     ("violence_conjugale", rf"\bpeur (de|d) (mon|ma) {_PARTNER}\b"),
     ("violence_conjugale", r"\bviolence\w* (conjugal\w*|dans (mon|le) couple)|\bemprise\b"),
-    ("violence_familiale", rf"\b(mon|ma|mes|notre|nos|son|sa|ses) {_FAMILY}\b.{{0,40}}\b{_HIT}"),
+    ("violence_familiale", rf"\b(mon|ma|mes|notre|nos|son|sa|ses) {_FAMILY}\b.{{0,40}}\b{_HIT}\b"),
     ("violence_familiale", rf"\b{_HIT}\b.{{0,25}}\b(par )?(mon|ma|mes) {_FAMILY}\b"),
     ("violence_familiale", r"\bmaltrait\w*|\bviolence\w* (familial\w*|a la maison|chez moi)"
                            r"|\b(battu|battue|frappe|frappee|tape|tapee|tabasse|tabassee|cogne)\w* "
@@ -411,6 +414,10 @@ _INJURE = (r"(casse\w*|pete\w*|ouvert\w*|fractur\w*|brul\w*|eclate\w*|explose\w*
            r"coupe\w*|entaille\w*|marque\w*|mis un coup|mis des coups|mis une|fait saigner|fait un bleu|"
            r"fait des bleus|jete\w* (contre|par terre|au sol|dans les escaliers)|pousse\w* (contre|dans|par)|"
            r"balance\w* (contre|par terre|au sol)|projete\w*|plaque\w* (contre|au sol))")
+_STRONG_INJURE = (r"(fractur\w*|ensanglant\w*|etrangl\w*|fait saigner|mis (un|des) coups?( de (poing|pied|"
+                  r"couteau|ceinture|tete))?|mis (une|des) (claques?|gifles?|baffes?|patates?|droites?)|"
+                  r"brule\w* (avec|a la|au)|casse (le|la|les|un|une|deux|trois|des) (nez|bras|dents?|cotes?|"
+                  r"jambes?|doigts?|machoire|poignets?))")
 _HARD_DRUGS = (r"(heroine|hero|herro\w*|crack|coke|cocaine|c0ke|md|mdma|ecsta\w*|keta\w*|meth\w*|"
                r"crystal|cristal|opium|opiace\w*|morphine|fentanyl|fenta|lean|codeine|tramadol|subutex|"
                r"methadone|proto\w*|gaz hilarant|ballons|gbl|ghb|speed|amphet\w*|cathinone\w*|3 ?mmc|"
@@ -430,9 +437,9 @@ _ME_HURT = (r"(frapp\w*|cogn\w*|griff\w*|mord\w*|brul\w*|coup\w*|taillad\w*|enta
 _BROAD_RULES: list[tuple[str, str]] = [
     # a person of the family / the couple / anyone + an injury done to me
     ("violence_familiale", rf"\b(mon|ma|mes|notre|nos) (\w+ )?{_FAMILY}\b.{{0,40}}\b(m a|ma|m ont|mont|me|m|nous a|nous ont)"
-                           rf" ?{_INJURE}\b(.{{0,25}}\b({_BODY}|sang|contre|par terre|escaliers?|mur)\b)?"),
+                           rf" ?({_INJURE}\b.{{0,25}}\b({_BODY}|sang|contre|par terre|escaliers?|mur)\b|{_STRONG_INJURE}\b)"),
     ("violence_conjugale", rf"\b(mon|ma|mes|notre|son|sa) (\w+ )?{_PARTNER}\b.{{0,40}}\b(m a|ma|m ont|mont|me|m)"
-                           rf" ?{_INJURE}\b(.{{0,25}}\b({_BODY}|sang|contre|par terre|escaliers?|mur)\b)?"),
+                           rf" ?({_INJURE}\b.{{0,25}}\b({_BODY}|sang|contre|par terre|escaliers?|mur)\b|{_STRONG_INJURE}\b)"),
     ("danger", rf"\b(il|elle|ils|elles|on|quelqu un|qqn|un \w+|une \w+|des \w+|le \w+|la \w+|les \w+)\b.{{0,15}}"
                rf"\b(m a|ma|m ont|mont) ?{_INJURE}\b.{{0,25}}\b({_BODY}|sang|contre|par terre|escaliers?|mur)\b"),
     ("violence_conjugale", rf"\b(il|elle)\b.{{0,40}}\b(et|puis|quand|si|des que|sinon) (il |elle )?me "
@@ -518,12 +525,11 @@ _BROAD_RULES: list[tuple[str, str]] = [
     ("automutilation", r"\b(tailler|taillade\w*|ouvrir|ouvert|couper|trancher|entailler|scarifier) (les|mes|le|mon) "
                        r"(veines?|poignets?|bras|cuisses?|peau)\b"),
     # suicide: existential questions, being too much, "for good", no way out
-    ("suicide", r"\bpourquoi (je suis|jsuis|je serais|suis je|je reste|je vis|je vie|je continue|continuer|vivre|"
-                r"rester|je me leve|je respire|j existe|je suis ne\w*|on m a fait naitre)\b.{0,12}"
-                r"\b(encore|toujours|en vie|vivante?|la|ici|sur terre|a vivre|de vivre|chaque matin|le matin|rien)?"
-                r"(?<!pourquoi je suis la)(?<!pourquoi je suis ici)"
-                r"(?!.{0,20}\b(pour|a|au|en|chez|dans|avec|sur|inscrit\w*|venu\w*|convoque\w*|orient\w*|le|la|les|"
-                r"un|une|mon|ma|mes|des|du|de)\b)"),
+    ("suicide", r"\bpourquoi (je suis|jsuis|suis je|je serais) ((encore|toujours) (la|ici|en vie|vivante?|sur terre|"
+                r"au monde|debout)|en vie|vivante?|sur terre|ne|nee|au monde)\b"
+                r"|\bpourquoi (je vis|je vie|vivre|je continue|continuer|je reste en vie|rester en vie|je respire|"
+                r"j existe|exister|je me leve (le matin|chaque matin|encore))\b"
+                r"(?!.{0,20}\b(chez|avec|en|a|au|dans|ici|la bas|seule?|le|la|les|mon|ma|mes|des|cette|ce)\b)"),
     ("suicide", r"\b(je me demande|je sais pas|jsp|je sais plus|dis moi) pourquoi (je|j) ?(vis|continue|reste|"
                 r"suis (encore|toujours|en vie|la|ne\w*)|existe|respire|me leve)\b"
                 r"|\ba quoi (ca|sa|ça) (sert|servirait|sers) (que je|de) (vivre|sois|soit|sois encore|reste|rester|"
@@ -550,7 +556,8 @@ _BROAD_RULES: list[tuple[str, str]] = [
                 r"reverence|tirer un trait)\b.{0,12}\bpour (de bon|toujours|toujour|tjrs|tjs|de vrai|l eternite)\b"
                 r"(?! (en|au|aux|a|chez|vers|sur|dans|vivre|habiter|m installer|de la ville|de la region|d ici pour))"
                 r"|\bquitter (ce monde|la vie|cette vie|cette terre)\b|\bplus rien a perdre\b"
-                r"|\b(je |j )?(lache|lacherai|vais lacher|veux lacher) (tout|prise pour de bon)\b(?! (pour|le|la|les))"
+                r"|\b(je |j )?(lache|lacherai|vais lacher|veux lacher) (tout|prise pour de bon)\b"
+                r"(?! (pour|le|la|les|ce|cette|ces|mon|ma|mes|ca|sauf|et (je )?(pars|partir)))"
                 r"|\bplus (me|envie de me) battre\b(?! (avec|contre) (le|la|les|mon|ma|des))"),
     ("suicide", r"\b(achete|pris|trouve|cache|garde|prepare|recupere|commande)\w* (des|une|les|mes|la|ma|un|le|de la|du)"
                 r" (lames?|cordes?|cachets|medocs|medicaments|pilules|flingue|arme|poison|corde|tabouret|cutter|rasoir)\b"
@@ -589,6 +596,8 @@ _BROAD_RULES: list[tuple[str, str]] = [
                   r"|\b(dors|dort|dormir|dormi|passe\w* la nuit|vis|vit|habite)\b.{0,15}\b(dans (ma|une|la|un|le|sa) "
                   r"(voiture|caisse|bagnole|parc|gare|cave|hall|squat|tente|abri|cage d escalier|local poubelle|"
                   r"metro|bus|laverie)|sous (un|le) (pont|porche)|dans la rue|dehors)\b"
+                  r"(?!.{0,25}\b(pour aller|en allant|trajet|le matin|en rentrant|du taf|au taf|au boulot|au lycee|"
+                  r"en cours|sieste)\b)"
                   r"(?!.{0,25}\b(camping|vacances|festival|pour rire|pour le fun|avec les potes|c etait (trop )?bien)\b)"),
 ]
 
@@ -600,6 +609,12 @@ _BROAD_RULES += [
                 r"fringues)\b|\bsi (demain |un jour |ce soir |bientot )?(je suis|jsuis) plus la\b"
                 r"|\benvies? (de|d) (mort|mourir|crever|suicide|en finir|disparaitre)\b"
                 r"|\bplus la force (de|d) (faire semblant|sourire|tenir|lutter|me battre|continuer|rien)\b"),
+    ("harcelement", r"\b(tout le (college|lycee|bahut|monde|quartier|groupe)|toute (la classe|l ecole|la fac)|"
+                    r"tout le monde)\b.{0,10}\b(a vu|ont vu|a recu|ont recu|a eu|a partage|ont partage|regarde\w*|"
+                    r"se partage\w*|s envoie\w*)\b.{0,20}\b(photos?|videos?|nudes?|montage\w*)\b"
+                    r"|\b(photos?|videos?|nudes?)\b (de moi |sur moi )?(tourne|tournent|circule\w*|a tourne|a circule|"
+                    r"est partout|sont partout)\b"),
+    ("suicide", r"\b(me sens|suis|sens|je suis) (comme )?(un poids|un fardeau|une charge)\b(?! (de|d) (travail|boulot))"),
     ("automutilation", r"\b(cache|caches|cacher|planque)\w* (mes|les) (bras|poignets|cuisses|cicatrices|marques|"
                        r"coupures|bleus)\b"),
     ("violence_sexuelle", r"(?=.*\b(j ai|g|jai|ai) (1[0-5]|[0-9]) ?ans\b)(?=.*\b(mec|homme|gars|type|monsieur|"
