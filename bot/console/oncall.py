@@ -21,24 +21,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.clock import to_paris
-from bot.territoire.missions_locales import DAYS
+from bot.clock import parse_clock, to_paris
+from bot.territoire.missions_locales import DAYS, check_days
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
-_CLOCK = re.compile(r"^([01]?\d|2[0-3])[:h]([0-5]\d)$")
-
-
-def _clock(value: Any) -> time:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-        return time(value // 60, value % 60)      # YAML 1.1 reads an unquoted 18:00 as 1080
-    if isinstance(value, time):
-        return value
-    found = _CLOCK.match(str(value).strip())
-    if not found:
-        raise ValueError(f"{value!r} is not a time like 18:00")
-    return time(int(found.group(1)), int(found.group(2)))
-
-
 class Shift(BaseModel):
     """One person on duty: the days it starts on, from when to when (Paris time)."""
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -59,17 +45,12 @@ class Shift(BaseModel):
     @field_validator("days")
     @classmethod
     def _days(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("days is empty; list at least one of " + ", ".join(DAYS))
-        for day in value:
-            if day not in DAYS:
-                raise ValueError(f"unknown day {day!r}; use one of {', '.join(DAYS)}")
-        return value
+        return check_days(value)
 
     @field_validator("start", "end", mode="before")
     @classmethod
     def _times(cls, value: Any) -> time:
-        return _clock(value)
+        return parse_clock(value)
 
     def covers(self, at: datetime) -> bool:
         local = to_paris(at)

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.clock import as_utc, to_paris
-from bot.territoire.missions_locales import DAYS
+from bot.territoire.missions_locales import DAYS, check_days
 from bot.yamlconf import ConfigError, LineDict, LineList, load_yaml, validate_file
 
 ACTION_TYPES = ("temps-additionnel", "extra-muros", "raccrochage")
@@ -67,13 +67,7 @@ class Window(BaseModel):
     @field_validator("days")
     @classmethod
     def _days(cls, value: list[str] | None) -> list[str] | None:
-        if value is not None:
-            if not value:
-                raise ValueError("days is empty; list at least one of " + ", ".join(DAYS))
-            for day in value:
-                if day not in DAYS:
-                    raise ValueError(f"unknown day {day!r}; use one of {', '.join(DAYS)}")
-        return value
+        return None if value is None else check_days(value)
 
     @model_validator(mode="after")
     def _shape(self) -> "Window":

@@ -391,8 +391,8 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
                              f"FROM (SELECT {hour} AS b, COUNT(*) AS n FROM events e "
                              f"WHERE {_PERIOD} AND e.kind = 'contact'{mine} GROUP BY {hour}) x"))
         parts.append(_branch("c", None, ["COALESCE(e.category, 'autre')"], ["COUNT(*)"],
-                             f"FROM rg e WHERE e.kind = 'crisis' "
-                             f"GROUP BY COALESCE(e.category, 'autre')"))
+                             "FROM rg e WHERE e.kind = 'crisis' "
+                             "GROUP BY COALESCE(e.category, 'autre')"))
     return ctes + " UNION ALL ".join(parts)
 
 

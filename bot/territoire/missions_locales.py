@@ -13,6 +13,16 @@ from bot.clock import PARIS, parse_range, to_paris
 _TOWN = re.compile(r"\b\d{5}\s+([^,\d][^,]*)$")
 DAYS = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+def check_days(days: list[str]) -> list[str]:
+    """A non-empty list of day names as the config writes them (lun … dim)."""
+    if not days:
+        raise ValueError("days is empty; list at least one of " + ", ".join(DAYS))
+    for day in days:
+        if day not in DAYS:
+            raise ValueError(f"unknown day {day!r}; use one of {', '.join(DAYS)}")
+    return days
+
+
 def _check_range(text: str) -> str:
     parse_range(text)
     return text

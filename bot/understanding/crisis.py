@@ -122,8 +122,8 @@ _EXTRA_RULES: list[tuple[str, str]] = [
                  r"yeux|traitement|virus|microbes?|sinusite|cystite|palu\w*|voyage)|ca va mieux|comme prescrit|"
                  r"ordonnance|le medecin|le docteur|le doc|la pharmacie|le pharmacien|mon traitement|"
                  r"decaler|rdv|rendez vous|malade|enrhume\w*|grippe)\b)"),
-    ("overdose", rf"\b(vais|veux|va|envie d|envie de|pense a) (avaler|prendre|gober) (tous|toute|toutes|tout|"
-                 rf"plein|la boite|une boite|trop)\b.{{0,40}}"),
+    ("overdose", r"\b(vais|veux|va|envie d|envie de|pense a) (avaler|prendre|gober) (tous|toute|toutes|tout|"
+                 r"plein|la boite|une boite|trop)\b.{0,40}"),
     ("overdose", rf"\b(pris|prit|fume|sniffe|gobe|bu|tape|pris de la|pris du|pris des)\b.{{0,25}}\b{_DRUGS}\b"
                  r".{0,40}\b(mal|pas bien|coeur|respir\w*|vomi\w*|partir|tourne|peur|bizarre|malaise|"
                  r"s emballe|repond plus|reveille plus|convuls\w*|trembl\w*)"),
@@ -442,7 +442,7 @@ _BROAD_RULES: list[tuple[str, str]] = [
                            rf" ?({_INJURE}\b.{{0,25}}\b({_BODY}|sang|contre|par terre|escaliers?|mur)\b|{_STRONG_INJURE}\b)"),
     ("danger", rf"\b(il|elle|ils|elles|on|quelqu un|qqn|un \w+|une \w+|des \w+|le \w+|la \w+|les \w+)\b.{{0,15}}"
                rf"\b(m a|ma|m ont|mont) ?{_INJURE}\b.{{0,25}}\b({_BODY}|sang|contre|par terre|escaliers?|mur)\b"),
-    ("violence_conjugale", rf"\b(il|elle)\b.{{0,40}}\b(et|puis|quand|si|des que|sinon) (il |elle )?me "
+    ("violence_conjugale", r"\b(il|elle)\b.{0,40}\b(et|puis|quand|si|des que|sinon) (il |elle )?me "
                            r"(frappe|tape|cogne|gifle|tabasse|etrangle|bat|viole|menace|brutalise|secoue|pousse|"
                            r"insulte|crache dessus|enferme)\w*\b"),
     ("danger", r"\b(il|elle|ils|elles|on)\b.{0,20}\bme (frappe|frappent|cogne\w*|gifle\w*|tabasse\w*|"
