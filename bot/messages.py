@@ -1,6 +1,8 @@
 """What crosses the channel/engine boundary: plain data, no channel specifics."""
 from __future__ import annotations
 
+import base64
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -33,6 +35,25 @@ class Reply:
     # who speaks: "bot", or "referent:<first name>" when a person answers
     author: str = "bot"
     priority: str = "normal"  # "crisis" replies are sent before anything else
+    # set by the engine when the reply was written to the durable outbox with the turn: the
+    # outbox delivers it, the channel must not send it a second time
+    queued: bool = field(default=False, compare=False)
+
+    def to_payload(self) -> dict:
+        """Everything needed to send it later, from another process (the outbox row)."""
+        data = self.to_dict()
+        if self.attachment is not None:
+            data["attachment"]["content"] = base64.b64encode(self.attachment.content).decode()
+        return data
+
+    @classmethod
+    def from_payload(cls, data: dict) -> "Reply":
+        att = data.get("attachment")
+        return cls(text=data.get("text", ""),
+                   buttons=[Button(b["label"], b["value"]) for b in data.get("buttons") or []],
+                   attachment=Attachment(att["filename"], att["mime"],
+                                         base64.b64decode(att.get("content", ""))) if att else None,
+                   author=data.get("author", "bot"), priority=data.get("priority", "normal"))
 
     def to_dict(self) -> dict:
         return {

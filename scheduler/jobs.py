@@ -34,6 +34,9 @@ async def purge_retention(services: Any, now: datetime) -> int:
         await engine.forget(jeune_id)
         forgotten += 1
     await queue.purge_done(as_utc(now) - timedelta(days=30))
+    outbox_store = getattr(getattr(services, "outbox", None), "store", None)
+    if outbox_store is not None:
+        await outbox_store.purge_done(as_utc(now) - timedelta(days=30))
     await services.records.purge_handled(as_utc(now) - timedelta(days=HANDLED_KEEP_DAYS))
     return forgotten
 
@@ -47,14 +50,20 @@ class OutboxDeliverer:
         self.bookings = bookings_of(services)
 
     async def deliver(self, msg: DueMessage) -> Outcome:
+        """Handed over to the durable outbox in the background lane, keyed by the message: from
+        there it is sent (after a last STOP check), retried, and never written twice."""
         replies = await render(msg, self.services, self.bookings)
         if replies is None:
             return "obsolete"
-        ok = await self.services.outbox.deliver(msg.jeune_id, replies)
+        ok = await self.services.outbox.deliver(msg.jeune_id, replies, key=msg.key)
         return "sent" if ok else "stopped"
 
     async def was_delivered(self, msg: DueMessage) -> bool | None:
-        # Telegram has no idempotency key: we cannot tell, so the message is not resent.
-        return None
+        """After a crash mid-hand-over: the outbox knows the key. Without a durable outbox
+        (a channel that cannot wait) we cannot tell, so the message is not resent."""
+        outbox = self.services.outbox
+        if getattr(outbox, "store", None) is None:
+            return None
+        return await outbox.was_handed_over(msg.key)
 
 

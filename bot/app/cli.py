@@ -245,6 +245,7 @@ def cmd_scheduler(args, env: Env) -> int:
             await telegram.start()
         scheduler = _make_scheduler(services, engine)
         await scheduler.start()
+        await services.outbox.start()     # it delivers the reminders it hands over
         beating = asyncio.create_task(_heartbeat(env.var_dir / "scheduler.heartbeat"))
         try:
             await _until_signalled([])

@@ -12,6 +12,7 @@ import bot.posts.store  # noqa: F401  (weeks, publications)
 import bot.rdv.store  # noqa: F401  (bookings, registrations)
 import bot.stores.conversations  # noqa: F401  (the inbox)
 import bot.stores.due_queue  # noqa: F401  (due messages)
+import bot.stores.outbox  # noqa: F401  (replies waiting for their channel)
 import bot.stores.records  # noqa: F401  (events, profiles, transcripts, handled messages)
 import scheduler.runner  # noqa: F401  (the scheduler's leader lease)
 from bot.stores import db

@@ -15,6 +15,7 @@ from bot.stores.conversations import ConversationStore
 from bot.app.schema import migrate
 from bot.stores.db import default_database_url, make_engine
 from bot.stores.due_queue import DueQueue
+from bot.stores.outbox import OutboxStore
 from bot.stores.records import Event, RecordStore
 from bot.stores.state import StateStore, make_state_store
 from bot.territoire.jours_feries import JoursFeries
@@ -52,6 +53,7 @@ class Services:
             data=data or {})])
 
     async def close(self) -> None:
+        await self.outbox.stop()
         for closer in reversed(self.closers):
             await closer()
         await self.alerts.stop()
@@ -78,7 +80,7 @@ async def build_services(env: Env, clock: Clock, config: Config | None = None,
     due_queue = DueQueue(engine, config.rdv.quiet if config.rdv else None)
     return Services(
         env=env, config=config, clock=clock, records=records, state=state,
-        outbox=Outbox(records), alerts=alerts, conversations=ConversationStore(engine),
+        outbox=Outbox(records, OutboxStore(engine), clock=clock), alerts=alerts, conversations=ConversationStore(engine),
         holidays=JoursFeries(), faq=faq, key=env.pseudonym_key(),
         bookings=bookings, due_queue=due_queue,
         # erasure reaches every store that keeps something about the jeune

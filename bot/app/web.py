@@ -148,10 +148,22 @@ def make_app(services: Services, engine: Engine | None = None) -> web.Applicatio
         return web.json_response({"ok": ok, **checks}, status=200 if ok else 503)
 
     async def metrics_view(request: web.Request) -> web.Response:
+        outbox = services.outbox
+        for name in ("sent", "failed", "retried"):
+            metrics.counters[f"insysteme_outbox_{name}_total"] = float(getattr(outbox, name, 0))
         return web.Response(text=metrics.render(), content_type="text/plain")
 
     async def root(request: web.Request) -> web.Response:
         raise web.HTTPFound("/chat")
+
+    async def start_outbox(_app: web.Application) -> None:
+        # the sweep of the durable outbox: what a dead process left, retries, other processes' rows
+        await services.outbox.start()
+
+    async def stop_outbox(_app: web.Application) -> None:
+        await services.outbox.stop()
+    app.on_startup.append(start_outbox)
+    app.on_cleanup.append(stop_outbox)
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)

@@ -40,6 +40,8 @@ per group per hour.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import heapq
 import hmac
 import json
 import logging
@@ -78,6 +80,9 @@ from bot.stores.records import store_not_ready
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+# the lane of the send in progress (0 crisis, 1 conversation, 2 background): set by `send`, read
+# by the limiter, which gives Telegram's overall rate to the lowest lane first
+_LANE: contextvars.ContextVar[int] = contextvars.ContextVar("telegram_lane", default=1)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # my_chat_member: Telegram tells us when a jeune blocks the bot, before we try to write.
@@ -242,7 +247,7 @@ class _Limits(BaseRateLimiter[int]):
         # Sustained `overall_rate`/s, but a burst of only 2/3 of it: our bucket starts leaking when a
         # request is queued, Telegram's when it arrives; the margin absorbs that skew.
         burst = max(1.0, overall_rate * 2 / 3)
-        self._overall = AsyncLimiter(burst, burst / overall_rate) if overall_rate > 0 else None
+        self._overall = _InTurn(AsyncLimiter(burst, burst / overall_rate)) if overall_rate > 0 else None
         self._chats: dict[int | str, AsyncLimiter] = {}
         self._paused_until = 0.0
 
@@ -287,7 +292,7 @@ class _Limits(BaseRateLimiter[int]):
                 if chat is not None:
                     await chat.acquire()
                 if self._overall is not None:
-                    await self._overall.acquire()
+                    await self._overall.acquire(_LANE.get())
                 await self._wait_pause()           # a 429 may have come in while we queued
             try:
                 return await callback(*args, **kwargs)
@@ -298,6 +303,46 @@ class _Limits(BaseRateLimiter[int]):
                 self._paused_until = max(self._paused_until, loop.time() + _seconds(err) + 0.1)
                 log.info("Telegram asked to wait %.0f s (%s)", _seconds(err), endpoint)
         raise AssertionError("unreachable")
+
+
+class _InTurn:
+    """The overall bucket served lane by lane: a waiting crisis reply goes before every queued
+    conversation reply, and those before queued reminders (FIFO within a lane). Only one request
+    at a time waits inside the bucket; the others wait here, ordered."""
+
+    def __init__(self, limiter: AsyncLimiter):
+        self.limiter = limiter
+        self._waiting: list[tuple[int, int, asyncio.Future]] = []
+        self._seq = 0
+        self._busy = False
+
+    def waiting(self) -> list[int]:
+        return sorted(lane for lane, _seq, fut in self._waiting if not fut.done())
+
+    async def acquire(self, lane: int) -> None:
+        if self._busy:
+            future = asyncio.get_running_loop().create_future()
+            self._seq += 1
+            heapq.heappush(self._waiting, (lane, self._seq, future))
+            try:
+                await future
+            except asyncio.CancelledError:
+                if future.done() and not future.cancelled():
+                    self._next()            # the turn was ours: pass it on
+                raise
+        self._busy = True
+        try:
+            await self.limiter.acquire()
+        finally:
+            self._next()
+
+    def _next(self) -> None:
+        while self._waiting:
+            _lane, _seq, future = heapq.heappop(self._waiting)
+            if not future.done():
+                future.set_result(None)
+                return
+        self._busy = False
 
 
 def _seconds(err: RetryAfter) -> float:
@@ -420,6 +465,7 @@ class TelegramChannel:
     """One bot account. `start()`/`stop()` around the service; `add_routes(app)` for the webhook."""
 
     name = CHANNEL
+    durable = True          # replies go through the durable outbox once it is bound
 
     def __init__(self, token: str, api_url: str = "https://api.telegram.org",
                  engine: Engine | None = None, webhook_secret: str | None = None,
@@ -466,6 +512,12 @@ class TelegramChannel:
         self._group_pointed: dict[int, datetime] = {}
         self._poller: asyncio.Task | None = None
         self._started = False
+        self.outbox = None
+
+    def bind_outbox(self, outbox) -> None:
+        """The durable outbox (bot/channels/outbox.py) delivers the turns' replies: this channel
+        flushes a chat's rows after each update instead of keeping them in memory."""
+        self.outbox = outbox
 
     @classmethod
     def from_env(cls, env: Any, engine: Engine | None, *, receive: bool = True,
@@ -877,18 +929,27 @@ class TelegramChannel:
 
     def _send_later(self, chat_id: int, replies: list[Reply],
                     close_keyboard: Pressed | None = None) -> None:
-        if not replies and close_keyboard is None:
+        """After the webhook answered: the keyboard of the pressed button closes, then the replies
+        go out. Replies the engine wrote to the durable outbox are flushed from there (they
+        survive this process); the others (a crisis answer while the stores are down, a group
+        pointer) are sent from memory."""
+        durable = self.outbox is not None and self.outbox.durable(self.name)
+        direct = [r for r in replies if not (durable and r.queued)]
+        queued = durable and len(direct) < len(replies)
+        if not direct and not queued and close_keyboard is None:
             return
 
         async def job() -> None:
             async with self._chat_locks.hold(chat_id):
                 if close_keyboard is not None and replies:
                     await self._close_keyboard(close_keyboard)
-                if replies:
+                if direct:
                     try:
-                        await self._deliver(chat_id, replies)
+                        await self._deliver(chat_id, direct)
                     except DeliveryFailed as err:
                         log.error("replies to a Telegram chat lost after retries: %s", err)
+            if queued:
+                await self.outbox.flush(self.name, str(chat_id))
 
         self._spawn(job())
 
@@ -909,8 +970,11 @@ class TelegramChannel:
         except (BadRequest, DeliveryFailed, _Unreachable) as err:   # already edited, too old…
             log.debug("could not close the keyboard: %s", err)
 
-    async def send(self, address: str, replies: list[Reply]) -> bool:
+    async def send(self, address: str, replies: list[Reply], *, key: str | None = None,
+                   lane: int | None = None) -> bool:
         """Deliver in order (crisis first); False when the jeune cannot be reached (blocked the bot).
+        `lane` (0 crisis, 1 conversation, 2 background) decides who gets Telegram's overall rate
+        first; `key` is not used: the Bot API has no idempotency key (the outbox resends).
 
         Raises DeliveryFailed when Telegram keeps failing after the retries."""
         try:
@@ -919,13 +983,17 @@ class TelegramChannel:
             log.error("not a Telegram chat id: %r", address)
             return False
         async with self._chat_locks.hold(chat_id):
-            return await self._deliver(chat_id, replies)
+            return await self._deliver(chat_id, replies, lane)
 
-    async def _deliver(self, chat_id: int, replies: list[Reply]) -> bool:
+    async def _deliver(self, chat_id: int, replies: list[Reply], lane: int | None = None) -> bool:
         ordered = sorted(replies, key=lambda r: r.priority != "crisis")
         try:
             for reply in ordered:
-                await self._send_one(chat_id, reply)
+                token = _LANE.set(0 if reply.priority == "crisis" else (1 if lane is None else lane))
+                try:
+                    await self._send_one(chat_id, reply)
+                finally:
+                    _LANE.reset(token)
         except _Unreachable as err:
             log.info("Telegram chat unreachable (%s): marked", err)
             if self.engine is not None:

@@ -28,6 +28,7 @@ POLL_SECONDS = 25.0
 
 class WebChannel:
     name = "web"
+    durable = True          # replies go through the durable outbox once it is bound
 
     def __init__(self, engine, state, clock, poll_seconds: float = POLL_SECONDS, branding=None):
         self.engine = engine
@@ -40,17 +41,30 @@ class WebChannel:
         # memory follows the polls in progress, not every session the process ever saw
         self._waiters: dict[str, asyncio.Event] = {}
         self._polling: dict[str, int] = {}
+        self.outbox = None
+
+    def bind_outbox(self, outbox) -> None:
+        self.outbox = outbox
 
     @staticmethod
     def mailbox(address: str) -> str:
         return f"mbox:web:{address}"
 
-    async def send(self, address: str, replies: list[Reply]) -> bool:
+    async def send(self, address: str, replies: list[Reply], *, key: str | None = None,
+                   lane: int | None = None) -> bool:
+        """Into the session's mailbox. `key` (the outbox row) is kept with the message, so a row
+        sent again after a crash is recognised (`was_delivered`): shown exactly once."""
         for reply in replies:
-            await self.state.mailbox_push(self.mailbox(address), await self.assets.reply_item(address, reply),
-                                          ttl=MAILBOX_TTL)
+            item = await self.assets.reply_item(address, reply)
+            if key is not None:
+                item["oid"] = key
+            await self.state.mailbox_push(self.mailbox(address), item, ttl=MAILBOX_TTL)
         self._wake(address)
         return True
+
+    async def was_delivered(self, address: str, key: str) -> bool:
+        return any(item.get("oid") == key
+                   for _seq, item in await self.state.mailbox_read(self.mailbox(address), 0))
 
     def _unpoll(self, session: str) -> None:
         left = self._polling.get(session, 1) - 1
@@ -125,7 +139,13 @@ class WebChannel:
                                                     "id": client_id}, ttl=MAILBOX_TTL)
             replies = await self.engine.handle(incoming)
             for reply in replies:
-                await self.state.mailbox_push(box, await self.assets.reply_item(session, reply), ttl=MAILBOX_TTL)
+                if not reply.queued:
+                    await self.state.mailbox_push(box, await self.assets.reply_item(session, reply),
+                                                  ttl=MAILBOX_TTL)
+            if self.outbox is not None and self.outbox.durable(self.name):
+                # the turn's replies were committed with it: into the mailbox now (the sweep of any
+                # process does it if this one dies here)
+                await self.outbox.flush(self.name, session)
             items = _after(await self.state.mailbox_read(box, 0), after)
         except StoreUnavailable as err:
             # a crisis answer does not wait for the stores (issue 17), even when the mailbox failed

@@ -118,10 +118,17 @@ class Saving:
         inbox = (conversations.touch_many_in, dict(
             jeune_id=t.jeune_id, channel=t.incoming.channel, at=t.at, **touch)) if together else None
 
+        # the replies too, when the channel's go through the durable outbox: a reply is never
+        # lost once the turn is committed (an erasure's last answer belongs to nobody)
+        outbox = self.s.outbox
+        durable = outbox is not None and outbox.durable(t.incoming.channel)
+        replies = outbox.rows_for(None if state.get("forget") else t.jeune_id, t.incoming.channel,
+                                  t.incoming.address, t.replies, at=t.at) if durable else []
+
         # one transaction for the turn's events, profile, transcript (and inbox row)
         saved = await records.save_turn(
             events, jeune_id=t.jeune_id, fix=contact_fix, profile_updates=event_log.db_values(updates),
-            transcript=transcript, batched=inbox,
+            transcript=transcript, batched=inbox, replies=replies,
             message_id=t.incoming.message_id, at=t.at,
             link=(t.incoming.channel, t.incoming.address) if first_time else None)
         if saved is None:
@@ -130,6 +137,11 @@ class Saving:
             # (the alert goes out again: a second alert is better than none)
             log.info("message %s of %s already recorded; state saved again, nothing counted twice",
                      t.incoming.message_id, t.jeune_id)
+        if durable:
+            # written now (or by the first run of this message, still to deliver): the channel
+            # flushes the address instead of sending these itself
+            for reply in t.replies:
+                reply.queued = True
         if touch is not None and not together:
             await conversations.touch(t.jeune_id, t.incoming.channel, t.at, **touch)
         if t.alert:

@@ -52,6 +52,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (2, "handled_messages: a turn's writes once, even when it runs again", _create_missing),
     (3, "console: second factor (TOTP), assignments, who is viewing", _create_missing),
     (4, "events.action_type, events.action_ml, actions_history (issue 20)", _event_action_columns),
+    (5, "outbox: replies kept until their channel took them (issue 18)", _create_missing),
 ]
 
 

@@ -34,6 +34,7 @@ class TurnWrite:
     at: datetime | None = None
     link: tuple[str, str] | None = None
     batched: tuple[Callable[[Any, list[Any]], Awaitable[None]], Any] | None = None
+    replies: list[Any] = field(default_factory=list)      # bot.stores.outbox.NewReply
     future: asyncio.Future = field(default=None)  # type: ignore[assignment]
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.stores import StoreUnavailable
 from bot.stores.db import metadata
 from bot.stores.group_commit import GroupCommit, TurnWrite
+from bot.stores.outbox import NewReply, write_replies
 from bot.stores.state import redis_not_ready
 
 # The report reads the events of these kinds alone (a few percent of all events): on PostgreSQL
@@ -420,13 +421,15 @@ class RecordStore:
                         message_id: str | None = None, at: datetime | None = None,
                         link: tuple[str, str] | None = None,
                         batched: tuple[Callable[[Any, list[Any]], Awaitable[None]], Any] | None = None,
+                        replies: list[NewReply] | None = None,
                         ) -> list[int] | None:
         """What one message changes, in one transaction: its events (ids returned in order), then
         `fix(ids)` → (event id, fields) to complete an event, the profile's updates, the transcript
         lines (at, direction, author, channel, text), the `link` (channel, address) of a new
         jeune, then `batched` = (write_many, item): another store's write of the same turn, on the
         same engine, done once for the turns of a group commit that share `write_many`:
-        `await write_many(conn, [item, …])` (the inbox rows).
+        `await write_many(conn, [item, …])` (the inbox rows), and the turn's `replies` (rows of
+        the durable outbox, bot/stores/outbox.py: they get their ids).
 
         With `message_id`, the transaction first marks the message handled; when it already was
         (a turn run again after a failure that followed its commit), nothing is written and None
@@ -442,12 +445,13 @@ class RecordStore:
                       text=text) for at, direction, author, channel, text in transcript]
         if not rows:                          # a button press often writes nothing at all
             fixing = fix([]) if fix is not None else None
-            if not (fixing or profile_updates or lines or link or batched):
+            if not (fixing or profile_updates or lines or link or batched or replies):
                 return []
             fix = (lambda _ids, fixing=fixing: fixing) if fixing else None
         return await self._group.submit(TurnWrite(
             jeune_id=jeune_id, events=rows, profile_updates=dict(profile_updates or {}),
-            transcript=lines, fix=fix, message_id=message_id, at=at, link=link, batched=batched))
+            transcript=lines, fix=fix, message_id=message_id, at=at, link=link, batched=batched,
+            replies=list(replies or [])))
 
     async def _write_batch(self, batch: list[TurnWrite]) -> list[list[int] | None]:
         """The turns of a batch in one transaction, one statement per table where it can."""
@@ -504,6 +508,9 @@ class RecordStore:
                     many.setdefault(w.batched[0], []).append(w.batched[1])
             for write_many, items in many.items():
                 await write_many(conn, items)
+            out = [r for w in todo for r in w.replies]
+            if out:
+                await write_replies(conn, out, datetime.now(timezone.utc))
         return [results.get(id(w)) for w in batch]
 
     async def update_profile(self, jeune_id: str, **fields: Any) -> None:

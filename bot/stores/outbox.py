@@ -1,0 +1,303 @@
+"""The durable outbox: every reply waits here, in SQL, until its channel took it.
+
+Why: a webhook answers 200 once the turn is committed and Telegram never sends that update again.
+Replies kept only in memory die with the process and the jeune's next message is then read as the
+answer to a question they never saw. So a turn's replies are rows written in the turn's own
+transaction (RecordStore.save_turn), and a sender (bot/channels/outbox.py, one in every process
+that has channels, safe with several) delivers them and deletes nothing until the channel said yes.
+
+Life of a row: `pending` → `claimed` (one worker, with a lease) → `sent` | `failed`; a passing
+failure puts it back to `pending` with `not_before`. Lanes order the work: 0 crisis, 1 conversation
+(the bot's answers, a référent's), 2 background (reminders, broadcasts).
+
+Claims keep the order of one address: a worker claims all the pending rows of an address at once,
+and never an address whose rows another worker holds under a live lease. On PostgreSQL the claim
+takes a transaction-scoped advisory lock first, so two claims never look at the table at the same
+moment (each sees what the other committed; the claims are a few milliseconds each). SQLite runs
+one writer at a time, which gives the same.
+
+What "delivered" means, by channel: the web chat's mailbox keeps the row id with the message, so
+a row re-claimed after a crash is looked up there first and never shown twice (exactly once).
+Telegram has no idempotency key: a row whose send had started when its worker died is sent again
+(at least once: a rare duplicate rather than a lost question).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import (
+    JSON, Column, DateTime, Index, Integer, String, Table, and_, delete, exists, func, or_, select,
+    text, update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.clock import as_utc
+from bot.stores.db import metadata
+
+PENDING, CLAIMED, SENT, FAILED = "pending", "claimed", "sent", "failed"
+CRISIS, CONVERSATION, BACKGROUND = 0, 1, 2
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # NULL for the last answer of an erasure: the jeune is gone, the confirmation still goes out
+    Column("jeune_id", String(64)),
+    Column("channel", String(20), nullable=False),
+    Column("address", String(128), nullable=False),
+    Column("lane", Integer, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("key", String(200), unique=True),          # idempotent hand-over (a reminder's key)
+    Column("check_stop", Integer, nullable=False, default=0),   # not sent after STOP / blocked
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("not_before", DateTime(timezone=True)),
+    Column("claimed_by", String(80)),
+    Column("claimed_until", DateTime(timezone=True)),
+    Column("send_started_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("done_at", DateTime(timezone=True)),
+    Column("last_error", String(200)),
+    Index("ix_outbox_status_lane", "status", "lane", "id"),
+    Index("ix_outbox_address", "channel", "address", "status"),
+    Index("ix_outbox_jeune", "jeune_id"),
+)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+@dataclass
+class OutRow:
+    id: int
+    jeune_id: str | None
+    channel: str
+    address: str
+    lane: int
+    payload: dict[str, Any]
+    attempts: int = 0
+    check_stop: bool = False
+    send_started_at: datetime | None = None
+    key: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> "OutRow":
+        m = row._mapping
+        return cls(id=m["id"], jeune_id=m["jeune_id"], channel=m["channel"], address=m["address"],
+                   lane=m["lane"], payload=m["payload"] or {}, attempts=m["attempts"],
+                   check_stop=bool(m["check_stop"]), send_started_at=_utc(m["send_started_at"]),
+                   key=m["key"])
+
+
+@dataclass
+class NewReply:
+    """One reply to write: where it goes and what it says (bot.messages.Reply.to_payload)."""
+    channel: str
+    address: str
+    payload: dict[str, Any]
+    lane: int = CONVERSATION
+    jeune_id: str | None = None
+    key: str | None = None
+    check_stop: bool = False
+    at: datetime | None = None              # when it was written (the turn's time)
+    id: int | None = field(default=None)    # set once written
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        return dict(jeune_id=self.jeune_id, channel=self.channel, address=self.address[:128],
+                    lane=self.lane, payload=self.payload, status=PENDING, key=self.key,
+                    check_stop=1 if self.check_stop else 0,
+                    created_at=as_utc(self.at) if self.at else now, attempts=0)
+
+
+async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datetime) -> None:
+    """Inside a caller's transaction (the turn's): rows get their ids. A key already present
+    (a reminder handed over twice) adds nothing and leaves `id` None."""
+    if not items:
+        return
+    now = as_utc(now)
+    plain = [i for i in items if i.key is None]
+    if plain:
+        res = await conn.execute(outbox.insert().returning(outbox.c.id, sort_by_parameter_order=True),
+                                 [i.row(now) for i in plain])
+        for item, (new_id,) in zip(plain, res.fetchall()):
+            item.id = new_id
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    for item in (i for i in items if i.key is not None):
+        res = await conn.execute(dialect.insert(outbox).values(item.row(now))
+                                 .on_conflict_do_nothing(index_elements=["key"])
+                                 .returning(outbox.c.id))
+        found = res.first()
+        item.id = found[0] if found else None
+
+
+class OutboxStore:
+    """The table and its atomic steps (times UTC). The sender is bot/channels/outbox.py."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+
+    @property
+    def _pg(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    # writing -----------------------------------------------------------------------------------
+    async def add_in(self, conn: AsyncConnection, items: list[NewReply], now: datetime) -> None:
+        await write_replies(conn, items, now)
+
+    async def add(self, items: list[NewReply], now: datetime) -> None:
+        async with self.engine.begin() as conn:
+            await write_replies(conn, items, now)
+
+    # claiming ----------------------------------------------------------------------------------
+    async def _serialise(self, conn: AsyncConnection) -> None:
+        if self._pg:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(7312001)"))
+
+    def _held_elsewhere(self, now: datetime, worker_id: str):
+        other = outbox.alias("held")
+        return exists().where(other.c.channel == outbox.c.channel,
+                              other.c.address == outbox.c.address,
+                              other.c.status == CLAIMED, other.c.claimed_until >= now,
+                              other.c.claimed_by != worker_id)
+
+    async def claim_address(self, channel: str, address: str, worker_id: str, now: datetime,
+                            lease_seconds: float) -> list[OutRow]:
+        """Every ready row of one address (after a turn), unless another worker holds it."""
+        now = as_utc(now)
+        t = outbox
+        ready = and_(t.c.channel == channel, t.c.address == address,
+                     or_(and_(t.c.status == PENDING,
+                              or_(t.c.not_before.is_(None), t.c.not_before <= now)),
+                         and_(t.c.status == CLAIMED, t.c.claimed_until < now)))
+        return await self._claim(ready, worker_id, now, lease_seconds, limit=200)
+
+    async def claim_ready(self, channels: Iterable[str], worker_id: str, now: datetime,
+                          lease_seconds: float, older_than: timedelta,
+                          limit: int = 200) -> list[OutRow]:
+        """The sweep: rows nobody is delivering (left by a dead process, due for a retry, or
+        enqueued by a process without the channel), lane by lane."""
+        now = as_utc(now)
+        t = outbox
+        ready = and_(t.c.channel.in_(list(channels)),
+                     or_(and_(t.c.status == PENDING, t.c.created_at <= now - older_than,
+                              or_(t.c.not_before.is_(None), t.c.not_before <= now)),
+                         and_(t.c.status == CLAIMED, t.c.claimed_until < now)))
+        return await self._claim(ready, worker_id, now, lease_seconds, limit=limit)
+
+    async def _claim(self, ready, worker_id: str, now: datetime, lease_seconds: float,
+                     limit: int) -> list[OutRow]:
+        t = outbox
+        pick = (select(t.c.id).where(ready, ~self._held_elsewhere(now, worker_id))
+                .order_by(t.c.lane, t.c.id).limit(limit))
+        if self._pg:
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (update(t).where(t.c.id.in_(pick.scalar_subquery()))
+                .values(status=CLAIMED, claimed_by=worker_id,
+                        claimed_until=now + timedelta(seconds=lease_seconds),
+                        attempts=t.c.attempts + 1)
+                .returning(*t.c))
+        async with self.engine.begin() as conn:
+            await self._serialise(conn)
+            rows = (await conn.execute(stmt)).fetchall()
+        out = [OutRow.from_row(r) for r in rows]
+        out.sort(key=lambda r: (r.lane, r.id))
+        return out
+
+    # the outcome -------------------------------------------------------------------------------
+    async def started(self, row: OutRow, worker_id: str, now: datetime,
+                      lease_seconds: float) -> bool:
+        """Stamp the send and renew the lease on the address's rows this worker holds (a slow,
+        rate-limited address must not be taken over while it is being served); False when this
+        worker no longer holds the row."""
+        t = outbox
+        now = as_utc(now)
+        async with self.engine.begin() as conn:
+            res = await conn.execute(update(t).where(
+                t.c.id == row.id, t.c.status == CLAIMED, t.c.claimed_by == worker_id)
+                .values(send_started_at=now))
+            if res.rowcount != 1:
+                return False
+            await conn.execute(update(t).where(
+                t.c.channel == row.channel, t.c.address == row.address, t.c.status == CLAIMED,
+                t.c.claimed_by == worker_id)
+                .values(claimed_until=now + timedelta(seconds=lease_seconds)))
+            return True
+
+    async def finish(self, row: OutRow, worker_id: str, now: datetime, status: str = SENT,
+                     error: str | None = None) -> bool:
+        """Record the outcome if this worker still holds the row. A sent reply is deleted (the
+        transcript keeps the conversation; an erased jeune's last answer leaves no address
+        behind); a keyed one (a reminder handed over) stays, `sent`, so a second hand-over of
+        the same key adds nothing."""
+        t = outbox
+        row_id = row.id
+        async with self.engine.begin() as conn:
+            if status == SENT and row.key is None:
+                res = await conn.execute(delete(t).where(
+                    t.c.id == row_id, t.c.status == CLAIMED, t.c.claimed_by == worker_id))
+                return res.rowcount == 1
+            res = await conn.execute(update(t).where(
+                t.c.id == row_id, t.c.status == CLAIMED, t.c.claimed_by == worker_id)
+                .values(status=status, done_at=as_utc(now), claimed_until=None,
+                        last_error=(error or "")[:200] or None))
+            return res.rowcount == 1
+
+    async def retry(self, row_ids: list[int], worker_id: str, at: datetime, error: str) -> None:
+        """A passing failure (the channel is down, rate limited): back to pending until `at`."""
+        if not row_ids:
+            return
+        t = outbox
+        async with self.engine.begin() as conn:
+            await conn.execute(update(t).where(
+                t.c.id.in_(row_ids), t.c.status == CLAIMED, t.c.claimed_by == worker_id)
+                .values(status=PENDING, not_before=as_utc(at), claimed_by=None,
+                        claimed_until=None, send_started_at=None, last_error=error[:200]))
+
+    async def renew(self, worker_id: str, now: datetime, lease_seconds: float) -> int:
+        """The holder is alive: its claims last `lease_seconds` more (one statement for all)."""
+        t = outbox
+        async with self.engine.begin() as conn:
+            res = await conn.execute(update(t).where(t.c.status == CLAIMED, t.c.claimed_by == worker_id)
+                                     .values(claimed_until=as_utc(now) + timedelta(seconds=lease_seconds)))
+            return res.rowcount
+
+    async def release(self, row_ids: list[int], worker_id: str) -> None:
+        """Give back rows not tried (shutdown, the address was given up for now)."""
+        if not row_ids:
+            return
+        t = outbox
+        async with self.engine.begin() as conn:
+            await conn.execute(update(t).where(
+                t.c.id.in_(row_ids), t.c.status == CLAIMED, t.c.claimed_by == worker_id,
+                t.c.send_started_at.is_(None))
+                .values(status=PENDING, claimed_by=None, claimed_until=None))
+
+    # reading / housekeeping --------------------------------------------------------------------
+    async def counts(self) -> dict[str, int]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+            return {status: n for status, n in rows}
+
+    async def rows(self, status: str | None = None) -> list[dict[str, Any]]:
+        q = select(outbox).order_by(outbox.c.id)
+        if status is not None:
+            q = q.where(outbox.c.status == status)
+        async with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in await conn.execute(q)]
+
+    async def has_key_prefix(self, prefix: str) -> bool:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(select(outbox.c.id).where(
+                outbox.c.key.startswith(prefix, autoescape=True)).limit(1))).first() is not None
+
+    async def purge_done(self, before: datetime) -> int:
+        """Sent rows are a short-lived trace (the transcript keeps the conversation)."""
+        t = outbox
+        async with self.engine.begin() as conn:
+            return (await conn.execute(delete(t).where(
+                t.c.status.in_((SENT, FAILED)), t.c.done_at < as_utc(before)))).rowcount
