@@ -5,7 +5,7 @@ import base64
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 # Kinds of incoming message a channel may report. Non-text kinds get a polite answer.
 MessageKind = Literal[
@@ -35,9 +35,10 @@ class Reply:
     # who speaks: "bot", or "referent:<first name>" when a person answers
     author: str = "bot"
     priority: str = "normal"  # "crisis" replies are sent before anything else
-    # set by the engine when the reply was written to the durable outbox with the turn: the
-    # outbox delivers it, the channel must not send it a second time
-    queued: bool = field(default=False, compare=False)
+    # set by the engine when the reply was written to the durable outbox with the turn (its row,
+    # or True when an earlier run of the same message wrote it): the outbox delivers it, the
+    # channel must not send it a second time
+    queued: Any = field(default=None, compare=False, repr=False)
 
     def to_payload(self) -> dict:
         """Everything needed to send it later, from another process (the outbox row)."""

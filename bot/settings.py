@@ -17,6 +17,7 @@ class Env:
     """What the deployment says through environment variables (SPEC: Environment)."""
     database_url: str | None = None
     redis_url: str | None = None
+    redis_prefix: str = "insysteme:"     # several deployments (or the tests) on one Redis
     telegram_bot_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: str | None = None
@@ -33,6 +34,7 @@ class Env:
         return cls(
             database_url=e.get("DATABASE_URL") or None,
             redis_url=e.get("REDIS_URL") or None,
+            redis_prefix=e.get("REDIS_PREFIX") or "insysteme:",
             telegram_bot_token=e.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_api_url=(e.get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
             telegram_webhook_secret=e.get("TELEGRAM_WEBHOOK_SECRET") or None,

@@ -21,7 +21,7 @@ from bot.stores.records import RecordStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 SQL_BACKENDS = ["sqlite", "postgresql"]
 

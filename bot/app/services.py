@@ -69,7 +69,7 @@ async def build_services(env: Env, clock: Clock, config: Config | None = None,
     records = RecordStore(engine)
     if config.actions is not None:   # the actions history: a report names them once removed
         await records.remember_actions(config.actions.actions, clock.now())
-    state = state or make_state_store(env.redis_url, state_snapshot)
+    state = state or make_state_store(env.redis_url, state_snapshot, prefix=env.redis_prefix)
     redis = getattr(state, "redis", None)
     alerts = Alerts(redis)
     await alerts.start()

@@ -32,7 +32,7 @@ from bot.channels.base import Channel
 from bot.clock import Clock, SystemClock
 from bot.messages import Reply
 from bot.stores.outbox import (
-    BACKGROUND, CONVERSATION, CRISIS, FAILED, SENT, NewReply, OutboxStore, OutRow,
+    BACKGROUND, CONVERSATION, CRISIS, FAILED, NewReply, OutboxStore, OutRow,
 )
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def backoff(attempts: int) -> timedelta:
 class Outbox:
     def __init__(self, records, store: OutboxStore | None = None,
                  channels: dict[str, Channel] | None = None, *, clock: Clock | None = None,
-                 lease_seconds: float = 10.0, grace: timedelta = timedelta(seconds=3),
+                 lease_seconds: float = 10.0, grace: timedelta = timedelta(seconds=0.5),
                  sweep_every: float = 1.0, background_slots: int = 2, address_slots: int = 32):
         self.records = records
         self.store = store
@@ -85,12 +85,16 @@ class Outbox:
     def rows_for(self, jeune_id: str | None, channel: str, address: str, replies: list[Reply],
                  at=None, lane: int | None = None, check_stop: bool = False,
                  key: str | None = None) -> list[NewReply]:
+        """The rows of these replies, written claimed by this worker: it sends them right after
+        the commit, without a claim of its own (unless the address has rows waiting)."""
         out = []
+        until = self.clock.now() + timedelta(seconds=self.lease_seconds)
         for index, reply in enumerate(replies):
             row_lane = CRISIS if reply.priority == "crisis" else (CONVERSATION if lane is None else lane)
             out.append(NewReply(channel=channel, address=address, payload=reply.to_payload(),
                                 lane=row_lane, jeune_id=jeune_id, check_stop=check_stop, at=at,
-                                key=f"{key}#{index}@{channel}:{address}"[:200] if key else None))
+                                key=f"{key}#{index}@{channel}:{address}"[:200] if key else None,
+                                claim_by=self.worker_id, claim_until=until))
         return out
 
     # messages that start on our side ------------------------------------------------------------
@@ -122,7 +126,8 @@ class Outbox:
             await self.store.add(durable, self.clock.now())
             delivered = True
             for channel_name, address in dict.fromkeys((r.channel, r.address) for r in durable):
-                await self.flush(channel_name, address)
+                await self.flush(channel_name, address,
+                                 [r for r in durable if (r.channel, r.address) == (channel_name, address)])
         return delivered
 
     async def was_handed_over(self, key: str) -> bool:
@@ -132,14 +137,23 @@ class Outbox:
     def wake(self) -> None:
         self._wake.set()
 
-    async def flush(self, channel: str, address: str) -> int:
+    async def flush(self, channel: str, address: str, written: list[NewReply] | None = None) -> int:
         """Send the ready rows of one address now, in order; returns how many went out. Never
-        raises: what is not sent stays in the table for the sweep."""
+        raises: what is not sent stays in the table for the sweep.
+
+        `written`: the rows a turn just committed. Written claimed by this worker (the address
+        had nothing waiting), they are sent as they are: no claim, one statement at the end."""
         if self.store is None or channel not in self.channels:
             return 0
         sent = 0
         try:
             async with self._address_lock(channel, address):
+                own = [r for r in written or () if r.id is not None and r.claim_by == self.worker_id]
+                if own and len(own) == len(written):
+                    ordered = sorted(own, key=lambda r: r.lane)       # crisis first, then in order
+                    done, _more = await self._send_address(channel, address,
+                                                           [r.out_row() for r in ordered])
+                    return done
                 for _ in range(10):       # rows another process wrote meanwhile, then stop
                     rows = await self.store.claim_address(channel, address, self.worker_id,
                                                           self.clock.now(), self.lease_seconds)
@@ -206,6 +220,18 @@ class Outbox:
                          rows: list[OutRow]) -> tuple[int, bool]:
         channel = self.channels[channel_name]
         store, me = self.store, self.worker_id
+        done: list[OutRow] = []
+        try:
+            return await self._send_each(channel, channel_name, address, rows, done)
+        finally:
+            # one statement for the rows that went out (a crash before it: sent again, at least
+            # once; the web mailbox recognises its own)
+            if done:
+                await store.finish_sent(done, me, self.clock.now())
+
+    async def _send_each(self, channel, channel_name: str, address: str, rows: list[OutRow],
+                         done: list[OutRow]) -> tuple[int, bool]:
+        store, me = self.store, self.worker_id
         sent = 0
         for index, row in enumerate(rows):
             now = self.clock.now()
@@ -213,14 +239,13 @@ class Outbox:
                 await store.finish(row, me, now, FAILED, "stopped: the jeune said STOP or blocked the bot")
                 continue
             oid = f"o{row.id}"
-            if row.send_started_at is not None:
-                # its worker died mid-send: the web mailbox can tell; Telegram cannot (resent)
+            if row.attempts > 1:
+                # claimed before (its worker died, or the channel failed): the web mailbox can
+                # tell whether it got there; Telegram cannot (sent again: at least once)
                 asked = getattr(channel, "was_delivered", None)
                 if asked is not None and await asked(address, oid):
-                    await store.finish(row, me, now, SENT)
+                    done.append(row)
                     continue
-            if not await store.started(row, me, now, self.lease_seconds):
-                continue                  # the claim was lost (lease ran out): its holder sends it
             reply = Reply.from_payload(row.payload)
             try:
                 ok = await channel.send(address, [reply], key=oid, lane=row.lane)
@@ -241,7 +266,7 @@ class Outbox:
                     await store.finish(r, me, self.clock.now(), FAILED, "unreachable")
                     self.failed += 1
                 return sent, False
-            await store.finish(row, me, self.clock.now(), SENT)
+            done.append(row)
             sent += 1
             self.sent += 1
         return sent, True

@@ -949,7 +949,9 @@ class TelegramChannel:
                     except DeliveryFailed as err:
                         log.error("replies to a Telegram chat lost after retries: %s", err)
             if queued:
-                await self.outbox.flush(self.name, str(chat_id))
+                await self.outbox.flush(self.name, str(chat_id),
+                                        [r.queued for r in replies
+                                         if r.queued is not None and r.queued is not True])
 
         self._spawn(job())
 

@@ -145,7 +145,9 @@ class WebChannel:
             if self.outbox is not None and self.outbox.durable(self.name):
                 # the turn's replies were committed with it: into the mailbox now (the sweep of any
                 # process does it if this one dies here)
-                await self.outbox.flush(self.name, session)
+                await self.outbox.flush(self.name, session,
+                                        [r.queued for r in replies
+                                         if r.queued is not None and r.queued is not True])
             items = _after(await self.state.mailbox_read(box, 0), after)
         except StoreUnavailable as err:
             # a crisis answer does not wait for the stores (issue 17), even when the mailbox failed

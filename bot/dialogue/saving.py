@@ -140,8 +140,8 @@ class Saving:
         if durable:
             # written now (or by the first run of this message, still to deliver): the channel
             # flushes the address instead of sending these itself
-            for reply in t.replies:
-                reply.queued = True
+            for reply, row in zip(t.replies, replies):
+                reply.queued = row if saved is not None else True
         if touch is not None and not together:
             await conversations.touch(t.jeune_id, t.incoming.channel, t.at, **touch)
         if t.alert:

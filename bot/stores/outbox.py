@@ -105,13 +105,24 @@ class NewReply:
     key: str | None = None
     check_stop: bool = False
     at: datetime | None = None              # when it was written (the turn's time)
+    # written already claimed by this worker (who sends it right after the commit), unless the
+    # address has rows waiting: then it queues behind them (write_replies decides)
+    claim_by: str | None = None
+    claim_until: datetime | None = None
     id: int | None = field(default=None)    # set once written
 
     def row(self, now: datetime) -> dict[str, Any]:
+        claimed = self.claim_by is not None
         return dict(jeune_id=self.jeune_id, channel=self.channel, address=self.address[:128],
-                    lane=self.lane, payload=self.payload, status=PENDING, key=self.key,
-                    check_stop=1 if self.check_stop else 0,
-                    created_at=as_utc(self.at) if self.at else now, attempts=0)
+                    lane=self.lane, payload=self.payload, status=CLAIMED if claimed else PENDING,
+                    key=self.key, check_stop=1 if self.check_stop else 0,
+                    created_at=as_utc(self.at) if self.at else now, attempts=1 if claimed else 0,
+                    claimed_by=self.claim_by, claimed_until=self.claim_until if claimed else None)
+
+    def out_row(self) -> "OutRow":
+        return OutRow(id=self.id, jeune_id=self.jeune_id, channel=self.channel,
+                      address=self.address[:128], lane=self.lane, payload=self.payload, attempts=1,
+                      check_stop=self.check_stop, key=self.key)
 
 
 async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datetime) -> None:
@@ -120,6 +131,17 @@ async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datet
     if not items:
         return
     now = as_utc(now)
+    wanted = {(i.channel, i.address[:128]) for i in items if i.claim_by is not None}
+    if wanted:
+        # an address with rows still waiting (a crash, a failing channel, another process's
+        # turn being sent): the new rows queue behind them, in order, for whoever holds them
+        busy = {(c, a) for c, a in await conn.execute(
+            select(outbox.c.channel, outbox.c.address).distinct().where(
+                outbox.c.status.in_((PENDING, CLAIMED)),
+                or_(*(and_(outbox.c.channel == c, outbox.c.address == a) for c, a in wanted))))}
+        for item in items:
+            if (item.channel, item.address[:128]) in busy:
+                item.claim_by = item.claim_until = None
     plain = [i for i in items if i.key is None]
     if plain:
         res = await conn.execute(outbox.insert().returning(outbox.c.id, sort_by_parameter_order=True),
@@ -246,6 +268,21 @@ class OutboxStore:
                 .values(status=status, done_at=as_utc(now), claimed_until=None,
                         last_error=(error or "")[:200] or None))
             return res.rowcount == 1
+
+    async def finish_sent(self, rows: list[OutRow], worker_id: str, now: datetime) -> int:
+        """Many sent rows at once (the sender batches them): deleted, keyed ones marked sent."""
+        t = outbox
+        mine = [t.c.status == CLAIMED, t.c.claimed_by == worker_id]
+        plain = [r.id for r in rows if r.key is None]
+        keyed = [r.id for r in rows if r.key is not None]
+        done = 0
+        async with self.engine.begin() as conn:
+            if plain:
+                done += (await conn.execute(delete(t).where(t.c.id.in_(plain), *mine))).rowcount
+            if keyed:
+                done += (await conn.execute(update(t).where(t.c.id.in_(keyed), *mine).values(
+                    status=SENT, done_at=as_utc(now), claimed_until=None))).rowcount
+        return done
 
     async def retry(self, row_ids: list[int], worker_id: str, at: datetime, error: str) -> None:
         """A passing failure (the channel is down, rate limited): back to pending until `at`."""

@@ -400,7 +400,8 @@ class RedisStateStore:
         await self.redis.aclose()
 
 
-def make_state_store(redis_url: str | None, snapshot_path: str | None = None) -> StateStore:
+def make_state_store(redis_url: str | None, snapshot_path: str | None = None,
+                     prefix: str = "insysteme:") -> StateStore:
     if redis_url:
-        return RedisStateStore(redis_url)
+        return RedisStateStore(redis_url, prefix=prefix)
     return MemoryStateStore(snapshot_path)

@@ -77,7 +77,9 @@ def test_state_persists_between_two_calls_redis_postgresql(env, tmp_path):
     from tests.conftest import create_pg_database, drop_pg_database
     url = asyncio.run(create_pg_database())
     try:
+        # a prefix of the test's own: never the service's default keys on the shared server
         env = dict(env, DATABASE_URL=url, REDIS_URL=REDIS_URL,
+                   REDIS_PREFIX=f"t{uuid.uuid4().hex[:10]}:",
                    INSYSTEME_SECRET="cli-test-" + uuid.uuid4().hex)
         chat(env, "u1", ["salut", "Me présenter", "oui"])
         out = chat(env, "u1", ["19"])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REDIS_URL
 from tests.app.test_faults import (
     AGE_Q, COMMUNE_Q, CONSENT_Q, MENU_Q, ROOT, Service, Telegram, api, private_redis,  # noqa: F401
     services, texts, wait_text,  # noqa: F401
@@ -178,7 +179,7 @@ def test_workers_refuse_a_configuration_they_cannot_share(tmp_path):
                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 2
     assert "--workers needs REDIS_URL" in done.stderr
-    env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    env["REDIS_URL"] = REDIS_URL              # refused before it connects
     env["TELEGRAM_BOT_TOKEN"] = "123:abc"
     env["PUBLIC_URL"] = ""
     done = subprocess.run([sys.executable, "-m", "bot.app.cli", "web", "--workers", "2"], env=env,

@@ -63,15 +63,26 @@ async def say(engine, clock, text, address="42", **kw):
     return await engine.handle(Incoming("telegram", address, text=text, at=clock.now(), **kw))
 
 
+async def said(engine, services, clock, text, **kw):
+    """A turn, then the flush its channel does after it."""
+    replies = await say(engine, clock, text, **kw)
+    await services.outbox.flush("telegram", "42", [r.queued for r in replies if r.queued is not True])
+    return replies
+
+
 async def test_a_turns_replies_are_committed_with_it_and_survive_the_process(stack):
     engine, services, channel, clock = stack
     replies = await say(engine, clock, "bonjour", message_id="tg:1")
     assert replies and all(r.queued for r in replies)
-    pending = await services.outbox.store.rows(PENDING)
-    assert [r["payload"]["text"] for r in pending] == [r.text for r in replies]
+    # committed with the turn, claimed by this process for the send that follows the turn
+    rows = await services.outbox.store.rows()
+    assert [r["payload"]["text"] for r in rows] == [r.text for r in replies]
+    assert {r["status"] for r in rows} == {"claimed"}
     assert channel.sent == []          # the process "dies" here, before anything was sent
-    clock.advance(seconds=4)
     survivor = other_process(services, channel, clock)
+    clock.advance(seconds=5)
+    assert await survivor.sweep_once() == 0                 # the dead worker's lease still runs
+    clock.advance(seconds=6)
     assert await survivor.sweep_once() == len(replies)
     assert [t for _a, t, _l in channel.sent] == [r.text for r in replies]
     assert await services.outbox.store.rows() == []
@@ -82,19 +93,15 @@ async def test_a_turns_replies_are_committed_with_it_and_survive_the_process(sta
     assert len(channel.sent) == len(replies)
 
 
-async def test_the_next_process_takes_over_a_dead_workers_claim_after_its_lease(stack):
+async def test_a_turn_queues_behind_rows_still_waiting_for_its_address(stack):
+    """After a crash the next turn's answer must not overtake the question the jeune never saw."""
     engine, services, channel, clock = stack
-    replies = await say(engine, clock, "bonjour", message_id="tg:1")
-    store = services.outbox.store
-    dead = await store.claim_address("telegram", "42", "dead-worker", clock.now(), 10)
-    assert await store.started(dead[0], "dead-worker", clock.now(), 10)
-    survivor = other_process(services, channel, clock)
-    clock.advance(seconds=5)
-    assert await survivor.sweep_once() == 0                 # its lease still runs
-    clock.advance(seconds=6)
-    assert await survivor.sweep_once() == len(replies)
-    # Telegram cannot say whether the started one went out: sent (again), at least once
-    assert [t for _a, t, _l in channel.sent] == [r.text for r in replies]
+    first = await say(engine, clock, "bonjour", message_id="tg:1")        # never sent: "crash"
+    clock.advance(seconds=11)
+    second = await say(engine, clock, "c quoi le cej", message_id="tg:2")
+    assert {r["status"] for r in await services.outbox.store.rows()} == {"claimed", "pending"}
+    await services.outbox.flush("telegram", "42", [r.queued for r in second])
+    assert [t for _a, t, _l in channel.sent] == [r.text for r in first + second]
 
 
 async def test_web_mailbox_gets_a_row_exactly_once_across_a_crash(tmp_path, database_url):
@@ -106,11 +113,9 @@ async def test_web_mailbox_gets_a_row_exactly_once_across_a_crash(tmp_path, data
         session = "s" * 20
         replies = await engine.handle(Incoming("web", session, text="bonjour", at=clock.now()))
         store = services.outbox.store
-        claimed = await store.claim_address("web", session, "dead-worker", clock.now(), 10)
-        first = claimed[0]
-        assert await store.started(first, "dead-worker", clock.now(), 10)
-        # the mailbox took it, then the process died before marking it sent
-        await web_channel.send(session, [Reply.from_payload(first.payload)], key=f"o{first.id}")
+        first = (await store.rows())[0]
+        # the mailbox took the first reply, then the process died before marking it sent
+        await web_channel.send(session, [Reply.from_payload(first["payload"])], key=f"o{first['id']}")
         clock.advance(seconds=11)
         survivor = other_process(services, web_channel, clock)
         await survivor.sweep_once()
@@ -150,7 +155,7 @@ async def test_a_failing_channel_is_retried_with_backoff_then_delivered_in_order
     channel.failing = 3
     replies = await say(engine, clock, "bonjour", message_id="tg:1")
     outbox = services.outbox
-    assert await outbox.flush("telegram", "42") == 0
+    assert await outbox.flush("telegram", "42", [r.queued for r in replies]) == 0
     [row, *_] = await outbox.store.rows()
     assert row["status"] == PENDING and row["not_before"] is not None
     for _ in range(6):                  # 1 s, 2 s, 4 s… of backoff on the injected clock
@@ -162,14 +167,12 @@ async def test_a_failing_channel_is_retried_with_backoff_then_delivered_in_order
 
 async def test_a_reminder_is_not_sent_when_stop_came_before_it_left(stack):
     engine, services, channel, clock = stack
-    await say(engine, clock, "bonjour", message_id="tg:1")
-    await services.outbox.flush("telegram", "42")
+    await said(engine, services, clock, "bonjour", message_id="tg:1")
     jeune_id = engine.jeune_id("telegram", "42")
     channel.failing = 1                      # Telegram is down when the reminder is handed over
     assert await services.outbox.deliver(jeune_id, [Reply("Rappel : demain 14h")], key="rdv:b1:j-1")
     assert not any("Rappel" in t for _a, t, _l in channel.sent)
-    await say(engine, clock, "STOP", message_id="tg:2")
-    await services.outbox.flush("telegram", "42")
+    await said(engine, services, clock, "STOP", message_id="tg:2")
     clock.advance(minutes=5)
     await services.outbox.sweep_once()
     assert not any("Rappel" in t for _a, t, _l in channel.sent), "a reminder went out after STOP"
@@ -182,8 +185,7 @@ async def test_a_reminder_is_not_sent_when_stop_came_before_it_left(stack):
 async def test_a_blocked_jeune_fails_once_not_forever(stack):
     engine, services, channel, clock = stack
     channel.blocked.add("42")
-    await say(engine, clock, "bonjour", message_id="tg:1")
-    await services.outbox.flush("telegram", "42")
+    await said(engine, services, clock, "bonjour", message_id="tg:1")
     rows = await services.outbox.store.rows()
     assert rows and {r["status"] for r in rows} == {FAILED}
     clock.advance(minutes=5)
