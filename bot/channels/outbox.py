@@ -25,6 +25,7 @@ import os
 import secrets
 import socket
 from collections import OrderedDict
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -59,6 +60,7 @@ class Outbox:
         self.lease_seconds = lease_seconds
         self.grace = grace
         self.sweep_every = sweep_every
+        self.sweep_limit = 100
         self._background = asyncio.Semaphore(background_slots)
         self._addresses = asyncio.Semaphore(address_slots)
         self._locks: OrderedDict[tuple[str, str], list] = OrderedDict()
@@ -145,28 +147,33 @@ class Outbox:
         had nothing waiting), they are sent as they are: no claim, one statement at the end."""
         if self.store is None or channel not in self.channels:
             return 0
-        sent = 0
         try:
-            async with self._address_lock(channel, address):
-                own = [r for r in written or () if r.id is not None and r.claim_by == self.worker_id]
-                if own and len(own) == len(written):
-                    ordered = sorted(own, key=lambda r: r.lane)       # crisis first, then in order
-                    done, _more = await self._send_address(channel, address,
-                                                           [r.out_row() for r in ordered])
-                    return done
-                for _ in range(10):       # rows another process wrote meanwhile, then stop
-                    rows = await self.store.claim_address(channel, address, self.worker_id,
-                                                          self.clock.now(), self.lease_seconds)
-                    if not rows:
-                        break
-                    done, more = await self._send_address(channel, address, rows)
-                    sent += done
-                    if not more:
-                        break
+            with self._holding_claims():
+                return await self._flush(channel, address, written)
         except Exception:
             log.exception("outbox: flush of a %s address failed; the sweep will retry", channel)
             self.wake()
-        return sent
+            return 0
+
+    async def _flush(self, channel: str, address: str, written: list[NewReply] | None) -> int:
+        async with self._address_lock(channel, address):
+            own = [r for r in written or () if r.id is not None and r.claim_by == self.worker_id]
+            if own and len(own) == len(written):
+                ordered = sorted(own, key=lambda r: r.lane)       # crisis first, then in order
+                done, _more = await self._send_address(channel, address,
+                                                       [r.out_row() for r in ordered])
+                return done
+            sent = 0
+            for _ in range(10):       # rows another process wrote meanwhile, then stop
+                rows = await self.store.claim_address(channel, address, self.worker_id,
+                                                      self.clock.now(), self.lease_seconds)
+                if not rows:
+                    break
+                done, more = await self._send_address(channel, address, rows)
+                sent += done
+                if not more:
+                    break
+            return sent
 
     async def sweep_once(self) -> int:
         """Claim what nobody is delivering and send it, lane by lane; returns rows sent."""
@@ -175,13 +182,14 @@ class Outbox:
         names = [n for n in self.channels if self.durable(n)]
         if not names:
             return 0
-        rows = await self.store.claim_ready(names, self.worker_id, self.clock.now(),
-                                            self.lease_seconds, self.grace)
-        groups: dict[tuple[str, str], list[OutRow]] = {}
-        for row in rows:
-            groups.setdefault((row.channel, row.address), []).append(row)
-        results = await asyncio.gather(*(self._sweep_group(key, group)
-                                         for key, group in groups.items()))
+        with self._holding_claims():
+            rows = await self.store.claim_ready(names, self.worker_id, self.clock.now(),
+                                                self.lease_seconds, self.grace, limit=self.sweep_limit)
+            groups: dict[tuple[str, str], list[OutRow]] = {}
+            for row in rows:
+                groups.setdefault((row.channel, row.address), []).append(row)
+            results = await asyncio.gather(*(self._sweep_group(key, group)
+                                             for key, group in groups.items()))
         return sum(results)
 
     async def _sweep_group(self, key: tuple[str, str], rows: list[OutRow]) -> int:
@@ -197,12 +205,18 @@ class Outbox:
         """Send claimed rows of one address in order. Returns (sent, whether to go on).
 
         The lease is short (a dead process's rows are taken over within seconds) and renewed
-        while sends are in progress (a 429 pause can be long), by one statement for all."""
+        while this process holds claims (a 429 pause can be long; rows of a sweep wait for a
+        slot), by one statement for all."""
+        with self._holding_claims():
+            return await self._send_rows(channel_name, address, rows)
+
+    @contextmanager
+    def _holding_claims(self):
         self._holding += 1
         if self._renewer is None or self._renewer.done():
             self._renewer = asyncio.create_task(self._renew_while_holding(), name="outbox-lease")
         try:
-            return await self._send_rows(channel_name, address, rows)
+            yield
         finally:
             self._holding -= 1
 

@@ -209,6 +209,14 @@
         return r.json().then(function (d) { return { ok: r.ok, data: d }; });
       })
       .then(function (res) {
+        if (res.ok && res.data.saved === false) {
+          // a crisis answered while the server's stores are down: shown now, and the message
+          // stays queued until it is kept, so a person is alerted and it counts (issue 17)
+          apply(res.data); flushing = false; setTyping(false);
+          statusEl.textContent = "Connexion difficile… ton message est gardé, je réessaie.";
+          retryTimer = setTimeout(flush, Math.min(15000, 1000 * Math.pow(2, attempt++)));
+          return;
+        }
         queue.shift(); saveQueue(); attempt = 0; flushing = false;
         if (res.ok) { statusEl.textContent = ""; apply(res.data); }
         else {

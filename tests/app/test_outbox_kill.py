@@ -20,7 +20,7 @@ from bot.stores.db import make_engine
 from bot.stores.outbox import outbox as outbox_table
 from tests.app.test_faults import (
     AGE_Q, COMMUNE_Q, CONSENT_Q, MENU_Q, WELCOME, Service, Telegram, api, press, private_redis,  # noqa: F401
-    services, texts,
+    services, texts,  # noqa: F401
 )
 
 CHATS = 30

@@ -4,7 +4,7 @@ Telegram (which has no idempotency key); a STOP said before a reminder leaves wi
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from aiohttp import web

@@ -70,6 +70,28 @@ async def test_web_chat_crisis_answered_while_redis_is_down(tmp_path, clock):
             assert "3114" in data["messages"][0]["text"]
             r = await http.post(url, json={"session": SESSION, "text": "c koi le cej", "id": "b2"})
             assert r.status == 503                      # anything else: the client retries
+            # the page keeps a message answered but not saved and posts it again (chat.js):
+            # while the stores are down it is not answered twice…
+            r = await http.post(url, json={"session": SESSION, "text": "je veux mourir", "id": "b1"})
+            assert r.status == 503
+            # …and once Redis is back it is kept: the crisis is recorded, the référents' inbox
+            # shows it, nothing was lost
+            redis = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(100):
+                r = await http.post(url, json={"session": SESSION, "text": "je veux mourir", "id": "b1"})
+                if r.status == 200:
+                    break
+                await asyncio.sleep(0.1)
+            data = await r.json()
+            assert data.get("saved") is not False
+            assert any("3114" in m["text"] for m in data["messages"] if m["from"] == "bot")
+            assert await services.records.list_events(kind="crisis")
+            jeune_id = engine.jeune_id("web", SESSION)
+            row = await services.conversations.get(jeune_id)
+            assert row is not None and row["status"] == "crisis"
     finally:
+        redis.terminate()
+        redis.wait(timeout=10)
         await runner.cleanup()
         await services.close()
