@@ -126,10 +126,13 @@ class Outbox:
                 log.exception("delivery to %s failed", channel_name)
         if durable:
             await self.store.add(durable, self.clock.now())
-            delivered = True
             for channel_name, address in dict.fromkeys((r.channel, r.address) for r in durable):
                 await self.flush(channel_name, address,
                                  [r for r in durable if (r.channel, r.address) == (channel_name, address)])
+            # sent now, or kept for a retry: it will arrive; every row failed (blocked): it will not
+            failed = await self.store.failed_among([r.id for r in durable if r.id is not None])
+            delivered = delivered or len(failed) < len([r for r in durable if r.id is not None]) \
+                or any(r.id is None for r in durable)
         return delivered
 
     async def was_handed_over(self, key: str) -> bool:

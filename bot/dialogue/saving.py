@@ -122,13 +122,13 @@ class Saving:
         # lost once the turn is committed (an erasure's last answer belongs to nobody)
         outbox = self.s.outbox
         durable = outbox is not None and outbox.durable(t.incoming.channel)
-        replies = outbox.rows_for(None if state.get("forget") else t.jeune_id, t.incoming.channel,
-                                  t.incoming.address, t.replies, at=t.at) if durable else []
+        out_rows = outbox.rows_for(None if state.get("forget") else t.jeune_id, t.incoming.channel,
+                                   t.incoming.address, t.replies, at=t.at) if durable else []
 
         # one transaction for the turn's events, profile, transcript (and inbox row)
         saved = await records.save_turn(
             events, jeune_id=t.jeune_id, fix=contact_fix, profile_updates=event_log.db_values(updates),
-            transcript=transcript, batched=inbox, replies=replies,
+            transcript=transcript, batched=inbox, replies=out_rows,
             message_id=t.incoming.message_id, at=t.at,
             link=(t.incoming.channel, t.incoming.address) if first_time else None)
         if saved is None:
@@ -140,7 +140,7 @@ class Saving:
         if durable:
             # written now (or by the first run of this message, still to deliver): the channel
             # flushes the address instead of sending these itself
-            for reply, row in zip(t.replies, replies):
+            for reply, row in zip(t.replies, out_rows):
                 reply.queued = row if saved is not None else True
         if touch is not None and not together:
             await conversations.touch(t.jeune_id, t.incoming.channel, t.at, **touch)

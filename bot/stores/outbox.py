@@ -327,6 +327,14 @@ class OutboxStore:
         async with self.engine.connect() as conn:
             return [dict(r._mapping) for r in await conn.execute(q)]
 
+    async def failed_among(self, ids: list[int]) -> set[int]:
+        if not ids:
+            return set()
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(outbox.c.id).where(outbox.c.id.in_(ids),
+                                                                outbox.c.status == FAILED))
+            return {r[0] for r in rows}
+
     async def has_key_prefix(self, prefix: str) -> bool:
         async with self.engine.connect() as conn:
             return (await conn.execute(select(outbox.c.id).where(

@@ -237,3 +237,17 @@ async def test_telegram_down_for_a_while_replies_arrive_when_it_is_back(tmp_path
         finally:
             await channel.bot.shutdown()
             await services.close()
+
+
+async def test_a_referents_reply_says_whether_it_will_arrive(stack):
+    """The console tells the référent "envoyé" or "non remis": sent now or kept for a retry is
+    True; every row failed (the jeune blocked the bot) is False."""
+    engine, services, channel, clock = stack
+    await said(engine, services, clock, "bonjour", message_id="tg:1")
+    jeune_id = engine.jeune_id("telegram", "42")
+    assert await services.outbox.deliver(jeune_id, [Reply("Bonjour, c'est Camille")], force=True)
+    assert channel.sent[-1][1] == "Bonjour, c'est Camille" and channel.sent[-1][2] == CONVERSATION
+    channel.failing = 1
+    assert await services.outbox.deliver(jeune_id, [Reply("Tu es là ?")], force=True)   # retried
+    channel.blocked.add("42")
+    assert not await services.outbox.deliver(jeune_id, [Reply("Je reste dispo")], force=True)
