@@ -28,7 +28,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Index, Integer, String, Table, and_, delete, exists, func, or_, select,
+    JSON, Column, DateTime, Index, Integer, String, Table, and_, bindparam, delete, exists, func, or_,
+    select,
     text, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -125,6 +126,11 @@ class NewReply:
                       check_stop=self.check_stop, key=self.key)
 
 
+_BUSY = (select(outbox.c.address).distinct()
+         .where(outbox.c.channel == bindparam("channel"), outbox.c.status.in_((PENDING, CLAIMED)),
+                outbox.c.address.in_(bindparam("addresses", expanding=True))))
+
+
 async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datetime) -> None:
     """Inside a caller's transaction (the turn's): rows get their ids. A key already present
     (a reminder handed over twice) adds nothing and leaves `id` None."""
@@ -135,10 +141,11 @@ async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datet
     if wanted:
         # an address with rows still waiting (a crash, a failing channel, another process's
         # turn being sent): the new rows queue behind them, in order, for whoever holds them
-        busy = {(c, a) for c, a in await conn.execute(
-            select(outbox.c.channel, outbox.c.address).distinct().where(
-                outbox.c.status.in_((PENDING, CLAIMED)),
-                or_(*(and_(outbox.c.channel == c, outbox.c.address == a) for c, a in wanted))))}
+        # (one cached statement whatever the batch size: the addresses as one expanding list)
+        busy = set()
+        for channel in {c for c, _a in wanted}:
+            busy |= {(channel, a) for (a,) in await conn.execute(_BUSY, {
+                "channel": channel, "addresses": sorted(a for c, a in wanted if c == channel)})}
         for item in items:
             if (item.channel, item.address[:128]) in busy:
                 item.claim_by = item.claim_until = None
