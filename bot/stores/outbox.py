@@ -126,8 +126,12 @@ class NewReply:
                       check_stop=self.check_stop, key=self.key)
 
 
+# rows still waiting for these addresses; the writer's own claims do not count: the writer sends
+# an address's rows under one lock, so its new rows go out after them anyway
 _BUSY = (select(outbox.c.address).distinct()
-         .where(outbox.c.channel == bindparam("channel"), outbox.c.status.in_((PENDING, CLAIMED)),
+         .where(outbox.c.channel == bindparam("channel"),
+                or_(outbox.c.status == PENDING,
+                    and_(outbox.c.status == CLAIMED, outbox.c.claimed_by != bindparam("me"))),
                 outbox.c.address.in_(bindparam("addresses", expanding=True))))
 
 
@@ -143,9 +147,10 @@ async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datet
         # turn being sent): the new rows queue behind them, in order, for whoever holds them
         # (one cached statement whatever the batch size: the addresses as one expanding list)
         busy = set()
-        for channel in {c for c, _a in wanted}:
+        for channel, me in {(i.channel, i.claim_by) for i in items if i.claim_by is not None}:
             busy |= {(channel, a) for (a,) in await conn.execute(_BUSY, {
-                "channel": channel, "addresses": sorted(a for c, a in wanted if c == channel)})}
+                "channel": channel, "me": me,
+                "addresses": sorted(a for c, a in wanted if c == channel)})}
         for item in items:
             if (item.channel, item.address[:128]) in busy:
                 item.claim_by = item.claim_until = None

@@ -15,6 +15,7 @@ from bot.channels.telegram import TelegramChannel, _InTurn
 from bot.channels.web import WebChannel
 from bot.clock import PARIS, FixedClock
 from bot.messages import Incoming, Reply
+from bot.stores.outbox import outbox as outbox_table
 from bot.stores.outbox import BACKGROUND, CONVERSATION, CRISIS, FAILED, PENDING, NewReply
 from tests.fakes.telegram_api import FakeBotAPI
 from tests.support import full_config, make_engine
@@ -97,6 +98,8 @@ async def test_a_turn_queues_behind_rows_still_waiting_for_its_address(stack):
     """After a crash the next turn's answer must not overtake the question the jeune never saw."""
     engine, services, channel, clock = stack
     first = await say(engine, clock, "bonjour", message_id="tg:1")        # never sent: "crash"
+    async with services.records.engine.begin() as conn:                 # …of the process holding it
+        await conn.execute(outbox_table.update().values(claimed_by="dead-worker"))
     clock.advance(seconds=11)
     second = await say(engine, clock, "c quoi le cej", message_id="tg:2")
     assert {r["status"] for r in await services.outbox.store.rows()} == {"claimed", "pending"}
