@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from rapidfuzz import fuzz
 
+from bot.understanding.guards import guard
 from bot.understanding.normalize import normalize
 from bot.yamlconf import validate_file
 
@@ -61,16 +62,7 @@ _HARMLESS = re.compile("|".join([
     r"\bmourir d ennui\b|\bcrever d ennui\b",
     r"\bcouteau (suisse|de cuisine|a pain|de poche pour)\b|\bpour le camping\b",
     r"\bprevention (du |contre le )?suicide\b",
-    # issue crisis-2: a win or a loss at a game or a sport is not a blow ("il m a battu a la console")
-    r"\b(battu\w*|bat|bats|battre|explos\w*|eclat\w*|defonc\w*|massacr\w*|detrui\w*|ecras\w*|"
-    r"atomis\w*|tabass\w*|tu\w*|fum\w*|humili\w*|dechir\w*|rouste|raclee|pile|frapp\w*|tap\w*|claque\w*|"
-    r"branlee|fessee|pate\w*|boucherie)\b.{0,25}\b(a|au|aux|en|sur|dans)"
-    r" (la |le |l |une |un |notre |ma |mon )?(console|play|playstation|ps\d|xbox|switch|manette|fifa|fortnite|cod|"
-    r"call of|lol|valo\w*|minecraft|mario\w*|smash|echecs|dames|cartes|belote|uno|monopoly|foot\w*|basket|"
-    r"hand|tennis|ping pong|badminton|boxe|course|sprint|match|partie|jeu|jeux|game|tournoi|1v1|un contre un|"
-    r"bras de fer|baby|babyfoot|billard|bowling|quiz|kahoot|petanque|rugby|volley|muscu)\b",
-    r"\b(on|nous|ils|elles) (s est|se sont|s etait) fait (battre|massacrer|eclater|defoncer|detruire|"
-    r"ecraser|atomiser|laminer|humilier)\b(?=.{0,30}\b(match|partie|jeu|foot|basket|hand|tournoi|score|\d+ ?a ?\d+)\b)",
+    # (a win or a loss at a game, a play fight: bot.understanding.guards since issue 17)
     r"\b(tape|tapent|tapes|tapait) (sur|dans) (les|le|mes|ton|l) (nerfs|systeme|oeil|crane)\b",
     r"\bme (tape|tapes|tapent|suis tape|suis tapee) (un|une|des|la|le|l|tout|toute) (fou rire|barre|"
     r"honte|trajet|queue|heure|heures|journee|soiree|film|serie|sieste|kiff|delire|bonne)\w*\b",
@@ -79,7 +71,8 @@ _HARMLESS = re.compile("|".join([
     r"\b(m a|ma|me|m ont|mont) harcel\w* (toute la journee |tout le temps |toute la soiree |h24 )?pour "
     r"(un|une|que|qu|venir|aller|jouer|avoir|lui|le|la|des|du|mon|ma)\b"
     r"(?!.{0,60}\b(photos?|nudes?|videos?|coucher|sexe|argent|payer|sortir avec|revenir|me voir seul\w*)\b)",
-    r"\b(disparaitre|rentrer|me cacher) sous terre\b",
+    r"\b(disparaitre|rentrer|me cacher) sous terre\b(?!.{0,25}\b(pour toujours|pour de bon|a jamais|"
+    r"definitivement|plus jamais|et (plus|jamais) (revenir|me reveiller)|mourir|en finir)\b)",
     r"\b(casse|cassent|cassait|cassaient|pete|petent|prend|prennent|prenait)\w* (les pieds|la tete|les oreilles|"
     r"les couilles|les burnes|le crane|le cerveau)\b(?! (contre|sur le|sur la|par terre|a coups|au sol|en sang))",
     r"\b(mes parents|ma mere|mon pere|ma daronne|mon daron|mes darons) (va|vont) me tuer\b"
@@ -113,6 +106,13 @@ _DRUGS = (r"(md|mdma|coke|cocaine|ecsta|ecstasy|ketamine|keta|lsd|champi\w*|hero
           r"ghb|proto|protoxyde|un truc|des trucs|trop de trucs|trop bu|trop d alcool)")
 _EXTRA_RULES: list[tuple[str, str]] = [
     # pills taken: the most urgent, first
+    ("overdose", r"\b(les|en) (ai|a) (tous|toutes|tout) (pris|avale\w*|gobe\w*|bu)\b"
+                 r"|\b(ai|a) (tous|toutes) (pris|avale\w*|gobe\w*)\b"),
+    ("suicide", r"\b(sauter|saute|me jeter|me lancer|tomber) (du|d un|de la|depuis le|depuis la|par la fenetre du) "
+                r"(\d+ ?(e|eme|ieme|er)|premier|deuxieme|troisieme|quatrieme|cinquieme|sixieme|septieme|huitieme|"
+                r"neuvieme|dixieme|dernier|haut|haut du|haut de la|\w+ieme)\b(?! (de la classe|du classement))"),
+    ("suicide", r"\b(les|en) (prendre|avaler|gober) (tous|toutes|tout|d un coup|en une fois)\b"
+                r"|\b(tous|toutes) les (prendre|avaler|gober)\b"),
     ("overdose", rf"\b(pris|avale\w*|gobe\w*|ingere\w*|ingurgite\w*|bu|prise)\b(?! (un|une|mon|ma|le) "
                  rf"(cachet|doliprane|comprime|pilule|medic\w*)\b).{{0,30}}\b{_MEDS}"
                  r"(?!.{0,40}\b((pour|contre) (le|la|l|les|mon|ma|mes|un|une|cette|ce|son|sa) ?(mal|tete|dos|rhume|"
@@ -129,8 +129,21 @@ _EXTRA_RULES: list[tuple[str, str]] = [
                  r"s emballe|repond plus|reveille plus|convuls\w*|trembl\w*)"),
     ("overdose", r"\b(respire|respir\w*) (bizarre|mal|plus)\b.{0,30}\b(pris|bu|drogue|truc)|\b(pris|bu)\b.{0,40}"
                  r"\b(repond plus|se reveille plus|respire (bizarre|plus|mal))"),
-    ("overdose", r"\b(alcool|vodka|whisky|bouteille)\b.{0,30}\b" + _MEDS + r"|\b" + _MEDS
-                 + r"\b.{0,30}\b(alcool|vodka|whisky|bouteille)\b"),
+    ("overdose", r"\b(alcool|vodka|whisky|rhum|bouteille)\b.{0,50}\b" + _MEDS + r"|\b" + _MEDS
+                 + r"\b.{0,50}\b(alcool|vodka|whisky|rhum|bouteille)\b"),
+    ("overdose", r"\b(j en|en|les|j les) (ai|a) (pris|avale\w*|gobe\w*|bu) (\d\d+|[3-9]|plein|trop|beaucoup|"
+                 r"une dizaine|une vingtaine|des dizaines|la moitie|toute la boite|toute la plaquette)\b"),
+    ("overdose", _MEDS + r"\b.{0,60}\b(vais|veux|va|envie de|pense a|prefere) tout (prendre|avaler|gober)\b"
+                 r"|\b(vais|veux|envie de) tout (prendre|avaler|gober)\b.{0,40}\b" + _MEDS),
+    ("automutilation", r"\bje me (suis )?(coup|brul|taillad|frapp|griff|mord|bless|scarif|cogn|entaill|"
+                       r"ouvert|ouvre|lacer)\w*\b.{0,40}\b(expres|volontairement|pour (me punir|me calmer|sentir|"
+                       r"avoir mal|me faire mal|me soulager|oublier))\b"
+                       r"|\b(expres|volontairement)\b.{0,20}\bje me (suis )?(coup|brul|taillad|frapp|griff|mord|"
+                       r"bless|cogn|entaill)\w*"),
+    ("sans_abri", r"\b(dors|dort|dormir|dormi|vis|vit|habite|loge|passe mes nuits) (sous|dans) (une|la|ma|un|le) "
+                  r"(tente|abri de fortune|cabane|carton\w*)\b"
+                  r"|\bpersonne (peut|veut|pour|ne peut|ne veut|voudra|pourra) (m heberger|me loger|m accueillir|"
+                  r"me prendre chez)\b"),
     # suicide, said without the word
     ("suicide", r"\bme jeter\b(?! a l eau)(?! (dans|sur) (le|la|les|l|un|une|mon|ma|mes) (travail|boulot|"
                 r"projet|formation|etudes?|bain|lit|canape|bouffe|nourriture|job|taf|aventure|bras|affaire|eau|"
@@ -629,6 +642,16 @@ _BROAD_RULES += [
                rf"{_SOFT_DRUGS}\b.{{0,5}}(?<!pas arreter)"),
 ]
 
+_BROAD_RULES += [
+    # anyone else named by a noun (a coach, a teacher, a boss, a neighbour) who hits or threatens me
+    ("danger", r"\b(mon|ma|mes|le|la|les|un|une|des|ce|cette|ces|son|sa|ses|notre|nos|leur|leurs) (\w+ ){0,3}?"
+               r"(me|m) (frapp\w*|cogn\w*|gifl\w*|tabass\w*|etrangl\w*|bat|battent|brutalis\w*|maltrait\w*|"
+               r"agress\w*|rackett?\w*|menac\w*|crach\w* dessus|enferm\w*|attach\w*|sequestr\w*|"
+               r"tapent|tape)\b(?! (un|une|des|la|le|l|les|sur|dans|mon|ma|mes|ton|ta|tes|son|sa|ses)\b)"
+               r"|\b(mon|ma|mes|le|la|les|un|une|des|ce|cette|ces|son|sa|ses) (\w+ ){0,3}?(me|m) (tape|tapent) "
+               r"(dessus|la tete|fort|encore|tout le temps|tous les)"),
+]
+
 _COMPILED = [(category, re.compile(pattern))
              for category, pattern in _EXTRA_RULES + _RULES + _LATE_RULES + _BROAD_RULES]
 
@@ -665,7 +688,22 @@ def _fuzzy_category(token: str) -> str | None:
 
 
 def _defuse(text: str) -> str:
-    return _HARMLESS.sub(" ", text)
+    """The normalised message without its harmless parts: idioms, then the guards (illness,
+    leisure, games and play fights, accidents, idioms) that keep what makes a crisis a crisis."""
+    return guard(_HARMLESS.sub(" ", text))[0] if text else text
+
+
+_MARK = " zzcalme "
+
+
+def _marked(text: str) -> str:
+    """What the second opinion reads: the harmless parts replaced by one word of their own, so it
+    learns that an explained idiom is calm rather than reading what is left ("j ai envie de")."""
+    return guard(_HARMLESS.sub(_MARK, text), _MARK)[0] if text else text
+
+
+def _classifier_words(text: str) -> str:
+    return _marked(_words(text))
 
 
 _LAUGH = re.compile(r"^\s*(ptdr|mdr|xptdr|mdrr)\s*$")
@@ -674,7 +712,7 @@ _LAUGH = re.compile(r"^\s*(ptdr|mdr|xptdr|mdrr)\s*$")
 def _explained(text: str) -> bool:
     """A harmless sense (a game, an idiom, knocking at a door) explained a scary word away:
     laughter alone does not count."""
-    return any(not _LAUGH.match(m.group(0)) for m in _HARMLESS.finditer(text))
+    return any(not _LAUGH.match(m.group(0)) for m in _HARMLESS.finditer(text)) or bool(guard(text)[1])
 
 
 def _found(category: str, evidence: str, words: str) -> Crisis:
@@ -709,7 +747,7 @@ def detect_crisis(text: str, second_opinion: bool = True) -> Crisis | None:
             if category:
                 return _found(category, token, words)
         if second_opinion and len(words.split()) >= 3 and _second_opinion(
-                words, SOFT_PROBA_EXPLAINED if _explained(plain) else SOFT_PROBA):
+                _marked(plain), SOFT_PROBA_EXPLAINED if _explained(plain) else SOFT_PROBA):
             found = _found("inquietude", words[:60], words)
             return Crisis(found.category, found.evidence, danger_now=False, minor=found.minor, soft=True)
         return None
@@ -746,7 +784,7 @@ def _classifier():
         for row in csv.DictReader(f):
             texts.append(row["text"])
             labels.append((row["topic"] or "").strip() == "detresse")
-    prep = _words
+    prep = _classifier_words
     model = make_pipeline(
         make_union(TfidfVectorizer(preprocessor=prep, analyzer="char_wb", ngram_range=(2, 5),
                                    sublinear_tf=True),
