@@ -62,6 +62,14 @@ _HARMLESS = re.compile("|".join([
     r"\bmourir d ennui\b|\bcrever d ennui\b",
     r"\bcouteau (suisse|de cuisine|a pain|de poche pour)\b|\bpour le camping\b",
     r"\bprevention (du |contre le )?suicide\b",
+    # a topic talked about, not lived: a film, a school talk, a job ("un expose sur le harcelement")
+    r"\b(prevention|sensibilisation|expose|docu\w*|reportage|film|conference|intervention|cours|atelier|"
+    r"formation|oral|memoire|dossier|article|livre|roman|podcast|projet|campagne|association|asso|metier|"
+    r"benevol\w*|travailler|bosser|stage)\b (\w+ ){0,2}?(sur|contre|de|du|des|dans|pour) (la |le |les |l )?"
+    r"((prevention|lutte) (du |des |de la |de l |contre (le |la |les |l )?)?)?(suicide|harcelement( scolaire)?|"
+    r"cyber ?harcelement|violences?( conjugales?| familiales?| sexuelles?| faites aux femmes| scolaires?)?|"
+    r"drogues?|addictions?|viols?|agressions? sexuelles?|mariages? forces?|sans abri|sdf|automutilation|"
+    r"scarification|overdoses?)\b",
     # (a win or a loss at a game, a play fight: bot.understanding.guards since issue 17)
     r"\b(tape|tapent|tapes|tapait) (sur|dans) (les|le|mes|ton|l) (nerfs|systeme|oeil|crane)\b",
     r"\bme (tape|tapes|tapent|suis tape|suis tapee) (un|une|des|la|le|l|tout|toute) (fou rire|barre|"
@@ -173,7 +181,21 @@ _EXTRA_RULES: list[tuple[str, str]] = [
                r"a la sortie|depuis)\b"),
     ("suicide", r"\bsolution\b.{0,25}\b(la mort|mourir|en finir)\b|\b(la mort|mourir)\b.{0,20}\bseule solution\b"),
     ("suicide", r"\bdi(tes|s|re) a (ma|mes|mon) (famille|mere|parents|pere|soeur|frere|maman|papa)\w* que je (les|l|la|le) aime\b"),
-    ("suicide", r"\bsi je (meurs|mourais|disparais|disparaissais|suis plus la|etais plus la|me tue)\b"),
+    ("suicide", r"\bsi je (meurs|mourais|disparais|disparaissais|suis plus la|etais plus la|me tue|saute|sautais|"
+                r"me jette|me jetais|me pends|me pendais|me suicide|me suicidais|pars pour de bon)\b"),
+    ("suicide", r"\b(combien|comment|quelle (dose|quantite)|quel moyen|la meilleure (facon|maniere)|le moyen|"
+                r"le plus rapide|sans douleur|sans souffrir)\b.{0,40}\b(mourir|me tuer|se tuer|crever|en finir|"
+                r"se suicider|me suicider|plus se reveiller|plus me reveiller|overdose|se pendre|me pendre)\b"
+                r"|\b(mourir|me tuer|en finir|me suicider)\b.{0,20}\b(sans (souffrir|douleur|avoir mal)|rapidement|"
+                r"vite fait|proprement)\b"),
+    ("suicide", r"\b(mes|ses) derniers (mots|messages?|adieux)\b|\b(ecrit|ecris|laisse|envoye|prepare)\w* (mes|un|des|ma) "
+                r"(derniers mots|mots d adieu|message d adieu|lettre d adieu)\b"
+                r"|\b(arreter|cesser) de (vivre|respirer|exister)\b"
+                r"|\b(me|m) (mettre|allonger|coucher|placer|poser) (sous|devant|sur) (un|le|la|les|l) "
+                r"(train|metro|rer|tram\w*|camion|voiture|bus|rails|voies?|voie ferree|autoroute)\b"
+                r"|\b(vois|voit|trouve|ya|il y a|a) (plus|pas|aucune|plus aucune) (d |de )?(issue|solution|sortie|"
+                r"porte de sortie|echappatoire)\b(?!.{0,20}\b(pour (le|la|mon|ma|les|ce|cette) (dossier|stage|logement|"
+                r"rdv|bus|train|probleme|contrat|facture|permis|formation))\b)"),
     ("suicide", r"\b(je suis|suis|me trouve) (sur|en haut (du|de la|d un|d une)|au bord (du|de la|d un|des)) ?"
                 r"(le |la |les |un |une |l )?(pont|toit|voie ferree|voies|rails|falaise|balcon|viaduc|"
                 r"rebord|parapet|quai)\b(?!.{0,30}\b(attend\w*|train pour|rdv|rendez|arrive|j arrive)\b)"),
@@ -200,7 +222,7 @@ _EXTRA_RULES: list[tuple[str, str]] = [
                       r"|\b(bled|au pays)\b.{0,40}\bmari\w*|\bmari\w*\b.{0,40}\b(au bled|au pays)\b"
                       r"|\brefuse\w* (le|ce|mon) mariage\b|\bepouser\b.{0,30}\b(connais pas|veux pas|oblig\w*)"
                       r"|\b(me|m) (marier|epouser)\b.{0,30}\b(cousin|veux pas|connais pas|choisi)\b"
-                      r"|\b(veulent|veut|oblige\w*|force\w*|exige\w*) que je me marie\b"),
+                      r"|\b(veulent|veut|oblige\w*|force\w*|exige\w*) que (je me marie|j epouse|je epouse)\b"),
 ]
 _LATE_RULES: list[tuple[str, str]] = [
     # sextortion, harassment, online violence
@@ -231,6 +253,24 @@ _LATE_RULES: list[tuple[str, str]] = [
                r"brule|mordu|etrangle|plaque)\w*\b(?! (la balle|le ballon))"
                r"|\bbleus (partout|sur (tout )?le corps)\b|\b(je me sens|suis) en danger\b"),
     ("violence_familiale", r"\bchez moi\b.{0,30}\b(frapp\w*|cogn\w*|violen\w*|coups)\b"),
+    ("violence_sexuelle", r"\b(payer|paye|rembourser|regler)\b.{0,25}\ben nature\b"
+                          r"|\b(messages?|textos?|snaps?|photos?|videos?) (sexuels?|cochons?|sales|porno\w*|de son sexe|"
+                          r"de sa bite|de lui nu|de sa queue|obscenes?)\b"
+                          r"|\b(reveille\w*|retrouve\w*) (toute |tout )?(nue?|a poil|sans (mes|mon|ma) "
+                          r"(habits|vetements|culotte|pantalon|slip))\b"
+                          r"|\b(souviens|rappelle) (de )?(rien|plus rien|pas ce qui)\b.{0,60}\b(soiree|verre|bu|drogu\w*|"
+                          r"chez (lui|un|des|eux)|reveille\w*|nue?|mal (au|en bas|partout))\b"
+                          r"|\b(soiree|verre|chez (lui|un|des|eux))\b.{0,60}\b(souviens|rappelle) (de )?(rien|plus rien)\b"),
+    ("harcelement", r"\bmontages? (de moi|avec ma tete|porno\w*|nue?s?|sexuels?|sur moi)\b"
+                    r"|\b(m envoie\w*|m envoient|recois|je recois|j ai recu|on m envoie) (des |plein de )?(menaces|insultes|"
+                    r"messages de haine|messages horribles)\b"
+                    r"|\b(menaces|insultes|messages de haine)\b.{0,30}\b(snap\w*|insta\w*|tiktok|reseaux|tous les jours|"
+                    r"en ligne|whatsapp|discord|chaque jour|h24)\b"),
+    ("danger", r"\b(me|m) (faire monter|emmener|embarquer|trainer|tirer|pousser|mettre)\b.{0,25}\bde force\b"
+               r"|\bde force\b.{0,20}\b(dans (sa|une|leur|la) (voiture|camionnette|camion)|chez (lui|eux))\b"
+               r"|\b(suis|me suis) (cache|cachee|enferme\w*|refugie\w*)\b.{0,40}\b(il|elle|ils|on) (me cherche\w*|est la|"
+               r"sont la|arrive\w*|tape|frappe|essaie)\b"),
+    ("panique", r"\b(en train de faire|je fais|fais|j ai fait|g fait) (un|une) (malaise|crise)\b(?! (de (fou )?rire|de nerfs de rire))"),
     ("violence_conjugale", rf"\b(mon|ma) {_PARTNER}\b.{{0,40}}\b(empech\w* de sortir|m enferm\w*|pren\w* mon "
                            rf"(tel|telephone|argent)|confisqu\w*|cass\w* mon (tel|telephone)|controle tout|"
                            rf"surveill\w* mon)"),

@@ -147,7 +147,10 @@ PLAY_WIN = Guard(
     span=_re(rf"\b{_WIN}\b{_NEAR}\b{_PREP} ?(\w+ )?{_GAMES}\b"
              rf"|\b(on|nous|ils|elles|je|j|tu) (s est|se sont|s etait|me suis|t es|ai|a|as) (fait |faite |fais )?"
              rf"(battre|massacrer|eclater|defoncer|detruire|ecraser|atomiser|laminer|humilier|pulveriser|"
-             rf"demolir|tuer|fumer|exploser)\b(?=.{{0,30}}\b({_GAMES}|\d+ ?a ?\d+|\d+ ?-? ?\d+)\b)"),
+             rf"demolir|tuer|fumer|exploser)\b(?=.{{0,30}}\b({_GAMES}|\d+ ?a ?\d+|\d+ ?-? ?\d+)\b)"
+             rf"|\b(joue\w*|jouer|partie|game|games|session) (a|au|aux|sur|de) (la |le |l )?(\w+ )?{_GAMES}\b"
+             rf"{_NEAR}\b{_WIN}\b( (plein de|tout le|tous les|des|les|le|la) (monde|gens|mecs|joueurs|ennemis|"
+             rf"zombies|adversaires|autres))?"),
     unless=_re(_VIOLENCE),
 )
 PLAY_FIGHT = Guard(
@@ -180,7 +183,7 @@ _IDIOMS = [
     # hiding under the duvet, off the apps, for a while
     r"\b(disparaitre|me cacher|m enterrer|hiberner)\b (sous|dans) (ma|la|mon|une|un|les|mes) (couette|plaid|"
     r"drap|draps|couverture|couvertures|lit|oreiller|canape)\b" + _FOR_GOOD,
-    r"\b(disparaitre|me deconnecter|m effacer|partir) (de|des|d) (snap\w*|insta\w*|tiktok|reseaux\w*|"
+    r"\b(disparaitre|me deconnecter|m effacer|partir) (de|des|d) (ce |cette |la |le |mon |ma |l |tous les )?(snap\w*|insta\w*|tiktok|reseaux\w*|"
     r"whatsapp|discord|facebook|twitter|x|groupe|conv\w*|la circulation)\b" + _FOR_GOOD,
     r"\b(disparaitre|partir|me barrer|m evader)\b (quelques|deux|trois|\d+|une|un|pendant|pour) "
     r"(jours?|semaines?|heures?|mois|weekend|week end|vacances|temps|moment|peu|petit moment)\b"
@@ -192,7 +195,8 @@ _IDIOMS = [
     r"le petit dej\w*|le dej\w*|un cours|les cours|une etape|une classe|une ligne|une question|mon tour|"
     r"le permis|des etapes)\b",
     r"\b(me|m) (suis )?(jeter|jete|jetee|lancer|lance|lancee) (dans|sur|a) (mon|le|ma|la|les|mes|l|un|une) ?(lit|canape|"
-    r"couette|bouffe|buffet|nourriture|pizza|chips|bonbons|gateau\w*|frigo|travail|boulot|projet|"
+    r"couette|bouffe|buffet|nourriture|pizza|chips|bonbons|gateau\w*|frigo|travail|boulot|projet|frites|"
+    r"chocolat|dessert|kebab|mcdo|tacos|burger|raclette|plat|assiette|repas|apero|pates|crepes|glace|"
     r"formation|etudes?|revisions?|bain|aventure|dossier|cv|recherche\w*|"
     r"alternance|sport|muscu|bras (de|d) \w+|occasion)\b|\b(me|m) (jeter|jete|lance|lancer) a l eau\b",
     # a boss, a teacher, a parent "will kill me" over a mishap
@@ -200,7 +204,7 @@ _IDIOMS = [
     r"coach|entraineur|formateur|formatrice|conseill\w*|coloc\w*|soeur|frere|pere|mere|parents|grand mere|"
     r"grand pere|tante|oncle|cousin\w*|pote|potes|amie?s?|voisin\w*|banquier|proprio)\b (va|vont|allait|"
     r"allaient|voulait|veut|veulent) me (tuer|buter|massacrer|defoncer|etrangler|egorger|tuer de ses)\b"
-    r"(?=.{0,20}\b(si|parce que|parce qu|pour|quand)\b.{0,25}\b(rate|loupe|rends pas|rend pas|finis pas|"
+    r"(?=.{0,20}\b(si|parce que|parce qu|pour|quand|j ai|g|je viens de|on a)\b.{0,25}\b(rate|loupe|rends pas|rend pas|finis pas|"
     r"fini pas|oublie|retard|fais pas|ai pas fait|ramene pas|perds|perdu|casse|raye|mange|bu son|pris son|"
     r"pris sa|emprunte|spoil\w*|redouble|echoue|mal range|laisse|vaisselle|menage|devoirs|notes?|bulletin|"
     r"controle|bac|brevet|exam\w*|dossier|rapport)\b)"
@@ -269,8 +273,26 @@ _IDIOMS = [
     r"(tue|tuer|achever|acheve|detruit|detruire)\b",
     r"\b(sa|ta|la|cette|leur|son) (blague|vanne|tete|tronche|reaction|video|story|danse) (m a|ma|m) "
     r"(tue|tuee|acheve\w*)\b",
-    r"\bpris (un|une|des|le|mon) (coup de (soleil|chaud|froid|vieux|pression|stress|mou|barre)|vent|rateau|"
-    r"rateaux)\b",
+    r"\bpris (un|une|des|le|mon) ((gros|bon|sacre|petit|vrai|enorme) )?(coup de (soleil|chaud|froid|vieux|"
+    r"pression|stress|mou|barre)|vent|rateau|rateaux)\b",
+    # a nightmare, a dream
+    r"\b(cauchemar\w*|reve|mauvais reve|reve bizarre)\b (\w+ ){0,5}?(mourais|mourrais|meurs|mort|morte|tue|tuait|"
+    r"tuaient|tombais|noyais|poursuivait|suivait|attaquait|agressait|enleve\w*)\b",
+    # bitten, scratched, stung by an animal
+    r"\b(chat|chaton|chien|chiot|hamster|lapin|cheval|perroquet|furet|cochon d inde|rat|guepe|moustique|abeille|"
+    r"meduse|serpent|araignee|frelon|tique|puce|oiseau|poule|oie|singe)\b.{0,15}\b(m a|ma|m ont|mont|me|m) "
+    r"(mordu\w*|mord|griffe\w*|pique\w*|attaque\w*|fait tomber|fonce dessus|saute dessus|poursuivi\w*)\b",
+    # everyday cuts and burns: the kitchen, a coffee, a sheet of paper
+    r"\b(je me suis|me suis|je me|jme suis) (brule|brulee|coupe|coupee|ebouillant\w*|pince\w*|ecorche\w*|"
+    r"egratign\w*|tordu\w*|fait mal)\b (la |le |les |l |un |une )?(langue|levre|doigt|doigts|pouce|main|mains|"
+    r"paume|bras|jambe|genou|cheville|pied|orteil|ongle|dos)?\s?(avec|en|sur|contre|dans) (mon|ma|le|la|les|l|du|de la|"
+    r"une|un|des)? ?(cafe|the|soupe|chocolat|plat|pizza|eau bouillante|four|poele|casserole|fer a repasser|"
+    r"fer a lisser|lisseur|boucleur|feuille|papier|couteau de cuisine|boite de conserve|canette|verre casse|"
+    r"rasant|cuisinant|epluchant|coupant|bricolant|jardinant|faisant|ouvrant|rangeant|nettoyant|porte|"
+    r"tiroir|agrafeuse|cutter au travail|scie|marteau|barbecue|bougie|vapeur|radiateur|plaque|sport|muscu|"
+    r"foot|velo|skate)\w*\b"
+    r"(?!.{0,40}\b(expres|volontairement|encore|tous les|chaque|quand (ca va pas|je vais mal|j angoisse)|"
+    r"pour (me punir|sentir|me calmer|avoir mal|oublier)|jusqu au sang|envie de)\b)",
     r"\b(gros |grosse )?(coup de (pression|stress|barre|mou|chaud|flippe|speed))\b",
     r"\bcrise (de|d) (fou rire|rire|rires|nerfs de rire)\b|\bcrises? (de|d) (rire|fou rire)\b",
     r"\b(film|films|serie|series|docu\w*|jeu|jeux|livre|roman|bd|manga|escape game|podcast) (d horreur|"
