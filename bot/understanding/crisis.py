@@ -134,7 +134,9 @@ _EXTRA_RULES: list[tuple[str, str]] = [
                  r"plein|la boite|une boite|trop)\b.{0,40}"),
     ("overdose", rf"\b(pris|prit|fume|sniffe|gobe|bu|tape|pris de la|pris du|pris des)\b.{{0,25}}\b{_DRUGS}\b"
                  r".{0,40}\b(mal|pas bien|coeur|respir\w*|vomi\w*|partir|tourne|peur|bizarre|malaise|"
-                 r"s emballe|repond plus|reveille plus|convuls\w*|trembl\w*)"),
+                 r"s emballe|repond plus|reveille plus|convuls\w*|trembl\w*|flou|vois (plus|flou|double)|sens plus|"
+                 r"tiens plus debout|tient plus debout|perds connaissance|dans le gaz|comate\w*|sais (pas|meme pas) "
+                 r"(quoi|ce que))"),
     ("overdose", r"\b(respire|respir\w*) (bizarre|mal|plus)\b.{0,30}\b(pris|bu|drogue|truc)|\b(pris|bu)\b.{0,40}"
                  r"\b(repond plus|se reveille plus|respire (bizarre|plus|mal))"),
     ("overdose", r"\b(alcool|vodka|whisky|rhum|bouteille)\b.{0,50}\b" + _MEDS + r"|\b" + _MEDS
@@ -183,6 +185,15 @@ _EXTRA_RULES: list[tuple[str, str]] = [
     ("suicide", r"\bdi(tes|s|re) a (ma|mes|mon) (famille|mere|parents|pere|soeur|frere|maman|papa)\w* que je (les|l|la|le) aime\b"),
     ("suicide", r"\bsi je (meurs|mourais|disparais|disparaissais|suis plus la|etais plus la|me tue|saute|sautais|"
                 r"me jette|me jetais|me pends|me pendais|me suicide|me suicidais|pars pour de bon)\b"),
+    ("suicide", r"\bque (tout|ca|ce|ma vie|la vie|tout ca) (soit|se) (fini|finie|finisse|termine|arrete)\b"
+                r"|\b(vaut|vaudrait|valait) (le coup|la peine) (de|d) (continuer|vivre|rester en vie|exister|me battre)\b"
+                r"|\bsi (demain |un jour |ce soir |cette nuit )?je (me )?(reveille|reveillais) (pas|plus)\b"
+                r"|\b(plus|arreter de|marre de) souffrir\b.{0,30}\b(partir|en finir|mourir|disparaitre|s arrete|"
+                r"m endormir)\b|\b(partir|mourir|en finir)\b.{0,30}\bplus souffrir\b"
+                r"|\b(plutot|mieux vaut|autant) (mourir|crever|me tuer|etre mort\w*|en finir)\b"
+                r"|\b(j ai|g) tout ce qu il (me )?faut\b.{0,40}\b(ce soir|cette nuit|partir|en finir|pour le faire|"
+                r"pour mourir)\b|\bpret\w* a (partir|en finir|mourir)\b.{0,30}\b(ce soir|cette nuit|pour de bon|"
+                r"tout ce qu il faut|adieu)\b"),
     ("suicide", r"\b(combien|comment|quelle (dose|quantite)|quel moyen|la meilleure (facon|maniere)|le moyen|"
                 r"le plus rapide|sans douleur|sans souffrir)\b.{0,40}\b(mourir|me tuer|se tuer|crever|en finir|"
                 r"se suicider|me suicider|plus se reveiller|plus me reveiller|overdose|se pendre|me pendre)\b"
@@ -191,7 +202,7 @@ _EXTRA_RULES: list[tuple[str, str]] = [
     ("suicide", r"\b(mes|ses) derniers (mots|messages?|adieux)\b|\b(ecrit|ecris|laisse|envoye|prepare)\w* (mes|un|des|ma) "
                 r"(derniers mots|mots d adieu|message d adieu|lettre d adieu)\b"
                 r"|\b(arreter|cesser) de (vivre|respirer|exister)\b"
-                r"|\b(me|m) (mettre|allonger|coucher|placer|poser) (sous|devant|sur) (un|le|la|les|l) "
+                r"|\b(me|m) (mettre|allonger|coucher|placer|poser|foutre|jeter|lancer) (sous|devant|sur) (un|le|la|les|l) "
                 r"(train|metro|rer|tram\w*|camion|voiture|bus|rails|voies?|voie ferree|autoroute)\b"
                 r"|\b(vois|voit|trouve|ya|il y a|a) (plus|pas|aucune|plus aucune) (d |de )?(issue|solution|sortie|"
                 r"porte de sortie|echappatoire)\b(?!.{0,20}\b(pour (le|la|mon|ma|les|ce|cette) (dossier|stage|logement|"
@@ -270,6 +281,13 @@ _LATE_RULES: list[tuple[str, str]] = [
                r"|\bde force\b.{0,20}\b(dans (sa|une|leur|la) (voiture|camionnette|camion)|chez (lui|eux))\b"
                r"|\b(suis|me suis) (cache|cachee|enferme\w*|refugie\w*)\b.{0,40}\b(il|elle|ils|on) (me cherche\w*|est la|"
                r"sont la|arrive\w*|tape|frappe|essaie)\b"),
+    ("drogue", r"\b(dettes?|dois (de l argent|des sous|de la thune|\d+)|doit (de l argent|\d+)) (a|au|aux) "
+               r"(mon |un |le |des |mes )?(dealer|dealers|dileur|plan|charbonneur|fournisseur)s?\b"),
+    ("danger", r"\b(il|elle|ils|elles|on) (me|m) (tape|tapent)\b(?! (un|une|des|la|le|l|les|sur|dans|mon|ma|mes|ton|"
+               r"ta|tes|son|sa|ses|trop|grave|la discute|la discussion)\b)"),
+    ("violence_sexuelle", r"\b(embrass\w*|bisou\w*|touch\w*|caress\w*|deshabill\w*|tripot\w*|pelot\w*|"
+                          r"leche\w*) (de force|sans (mon|mon accord|que je veuille|que je le veuille|me demander))\b"
+                          r"|\bcoince\w*\b.{0,40}\b(embrass|touch|caress|deshabill|tripot|pelot|frott)\w*"),
     ("panique", r"\b(en train de faire|je fais|fais|j ai fait|g fait) (un|une) (malaise|crise)\b(?! (de (fou )?rire|de nerfs de rire))"),
     ("violence_conjugale", rf"\b(mon|ma) {_PARTNER}\b.{{0,40}}\b(empech\w* de sortir|m enferm\w*|pren\w* mon "
                            rf"(tel|telephone|argent)|confisqu\w*|cass\w* mon (tel|telephone)|controle tout|"
@@ -469,7 +487,7 @@ _INJURE = (r"(casse\w*|pete\w*|ouvert\w*|fractur\w*|brul\w*|eclate\w*|explose\w*
            r"balance\w* (contre|par terre|au sol)|projete\w*|plaque\w* (contre|au sol))")
 _STRONG_INJURE = (r"(fractur\w*|ensanglant\w*|etrangl\w*|fait saigner|mis (un|des) coups?( de (poing|pied|"
                   r"couteau|ceinture|tete))?|mis (une|des) (claques?|gifles?|baffes?|patates?|droites?)|"
-                  r"brule\w* (avec|a la|au)|casse (le|la|les|un|une|deux|trois|des) (nez|bras|dents?|cotes?|"
+                  r"(brule|crame)\w* (avec|a la|au)|casse (le|la|les|un|une|deux|trois|des) (nez|bras|dents?|cotes?|"
                   r"jambes?|doigts?|machoire|poignets?))")
 _HARD_DRUGS = (r"(heroine|hero|herro\w*|crack|coke|cocaine|c0ke|md|mdma|ecsta\w*|keta\w*|meth\w*|"
                r"crystal|cristal|opium|opiace\w*|morphine|fentanyl|fenta|lean|codeine|tramadol|subutex|"
@@ -479,7 +497,8 @@ _HARD_DRUGS = (r"(heroine|hero|herro\w*|crack|coke|cocaine|c0ke|md|mdma|ecsta\w*
 _SOFT_DRUGS = r"(joints?|beuh|weed|shit|cannabis|bedo\w*|pet\w*|spliff|teh|resine|alcool|vodka|whisky|rhum|bieres?)"
 _ADDICTED = (r"(arrive (plus|pas) a (arreter|m arreter|decrocher|m en passer|stopper|lacher|m en sortir)|"
              r"peux (plus|pas) (arreter|m arreter|m en passer|decrocher|vivre sans|faire sans)|"
-             r"(plus|pas) (m en passer|vivre sans|tenir sans|dormir sans)|accro|addict\w*|dependan\w*|"
+             r"(plus|pas) (m en passer|vivre sans|tenir sans|dormir sans)|(tiens|tient|tenir) (pas|plus) "
+             r"(la journee |une journee |un jour |une soiree )?sans|accro|addict\w*|dependan\w*|"
              r"en manque|le manque|tous les jours|chaque jour|tous les soirs|chaque soir|"
              r"de plus en plus|controle|pour tenir|pour oublier|pour dormir|pour pas penser|"
              r"vole\w* pour|endette\w*|dette\w* (au|a mon|a des|aux) (dealer|dileur|plan)|"
@@ -690,6 +709,9 @@ _BROAD_RULES += [
                r"tapent|tape)\b(?! (un|une|des|la|le|l|les|sur|dans|mon|ma|mes|ton|ta|tes|son|sa|ses)\b)"
                r"|\b(mon|ma|mes|le|la|les|un|une|des|ce|cette|ces|son|sa|ses) (\w+ ){0,3}?(me|m) (tape|tapent) "
                r"(dessus|la tete|fort|encore|tout le temps|tous les)"),
+    ("drogue", r"\b(tiens|tient|tenir|vivre|passer une journee|dormir|dors) (pas|plus) (la journee |une journee |"
+               r"un jour |une soiree |une nuit )?sans (fumer|boire|prendre|taper|sniffer|gober|mon|ma|mes|du|de la|un|"
+               r"une|ma dose)\b.{0,20}\b(" + _SOFT_DRUGS[1:-1] + "|" + _HARD_DRUGS[1:-1] + r"|dose|conso)\b"),
 ]
 
 _COMPILED = [(category, re.compile(pattern))

@@ -166,7 +166,8 @@ PLAY_FIGHT = Guard(
 ACCIDENT = Guard(
     "accident",
     span=_re(r"\b(bleus?|bosses?|hematomes?|egratign\w*|ecorch\w*)\b( partout| sur (tout )?le corps| aux? \w+)?"),
-    needs=_re(r"\b(tombe\w*|chute|gamelle|glisse\w*|trebuche\w*|rate une marche|verglas|en (velo|skate|"
+    needs=_re(r"\b(paintball|laser ?game|airsoft|rugby|boxe|judo|karate|mma|hockey|match|entrainement|"
+              r"tombe\w*|chute|gamelle|glisse\w*|trebuche\w*|rate une marche|verglas|en (velo|skate|"
               r"trottinette|scooter|moto|roller|ski|snow\w*)|au (foot|rugby|ski|skate|sport|basket|hand)|"
               r"accident de (velo|scooter|trottinette|ski)|cogne\w* (contre|dans) (la|le|une|un|ma|mon) "
               r"(porte|table|meuble|armoire|lit|placard|poteau|mur)|me suis cogne\w*)\b"),
@@ -275,6 +276,25 @@ _IDIOMS = [
     r"(tue|tuee|acheve\w*)\b",
     r"\bpris (un|une|des|le|mon) ((gros|bon|sacre|petit|vrai|enorme) )?(coup de (soleil|chaud|froid|vieux|"
     r"pression|stress|mou|barre)|vent|rateau|rateaux)\b",
+    r"\b(pris|prise|pris cher|mange|bouffe) (une|la) (porte|vitre|poteau|branche|baie vitree|marche)\b|\bpris cher\b",
+    r"\b(exploser|sauter|pleurer|mourir|crever|hurler|danser) de (joie|bonheur|rire)\b",
+    # objects named for what they are for: a kitchen knife, a cosplay sword
+    r"\b(couteaux?|armes?|epees?|sabres?|pistolets?|fusils?|flingues?|katanas?|haches?|machettes?|battes?)\b "
+    r"(\w+ )?(de|en|pour|a) (la |le |l |un |une |mon |ma )?(cosplay|cuisine|cuisiner|pain|beurre|fromage|viande|"
+    r"legumes|plastique|mousse|bois|jouet|paintball|airsoft|nerf|eau|decoration|deco|collection|chasse|tir|"
+    r"peche|camping|bricolage|theatre|costume|halloween|film|convention|spectacle|sport|baseball au club|"
+    r"huitres|poche|chef|boucher|boucherie|cap cuisine)\b"
+    r"(?!.{0,40}\b(menac\w*|sur moi|contre moi|me tuer|en finir|me couper|veines|poignets?|pour (me|lui|elle|eux)|"
+    r"pour (le|la|les) (tuer|buter|planter|menacer|frapper|blesser)|venger|vengeance|peur|defendre)\b)",
+    # fiction: a character's death, a film about a battered teenager
+    r"(?:\b(suicide|mort|meurtre|viol|agression|overdose|enlevement)\b (de|d|du) (mon |ce |le |la |un |une |l |son |sa )?"
+    r"(personnage|perso|heros|heroine|acteur|actrice|chanteur\w*|rappeur|youtubeur|influenceu\w*|star|idole)\b"
+    r"|\b(heros|heroine|personnage|perso)\b (principal |principale )?(se|s) (suicide|tue|pend|noie|jette)\b"
+    r"|\b(film|serie|docu\w*|livre|roman|manga|anime|reportage|episode|video|pub|chanson|bd|jeu|podcast)\b "
+    r"(sur|avec|ou|qui parle (de|d)|a propos (de|d)|de|d) (un|une|des|le|la|les|l)? ?(\w+ ){0,2}?(harcel\w*|"
+    r"violee?s?|viol|battue?s?|suicid\w*|drogue\w*|sdf|sans abri|agresse\w*|enleve\w*|sequestre\w*|"
+    r"marie\w* de force|tueurs?|meurtres?|zombies?|guerre)\b)(?!.{0,60}\b(envie|pareil|comme (lui|elle|moi)|"
+    r"moi aussi|la meme chose|me reconnais|je pense|ca me fait penser|comme ma vie|comme chez moi)\b)",
     # a nightmare, a dream
     r"\b(cauchemar\w*|reve|mauvais reve|reve bizarre)\b (\w+ ){0,5}?(mourais|mourrais|meurs|mort|morte|tue|tuait|"
     r"tuaient|tombais|noyais|poursuivait|suivait|attaquait|agressait|enleve\w*)\b",
@@ -288,7 +308,7 @@ _IDIOMS = [
     r"paume|bras|jambe|genou|cheville|pied|orteil|ongle|dos)?\s?(avec|en|sur|contre|dans) (mon|ma|le|la|les|l|du|de la|"
     r"une|un|des)? ?(cafe|the|soupe|chocolat|plat|pizza|eau bouillante|four|poele|casserole|fer a repasser|"
     r"fer a lisser|lisseur|boucleur|feuille|papier|couteau de cuisine|boite de conserve|canette|verre casse|"
-    r"rasant|cuisinant|epluchant|coupant|bricolant|jardinant|faisant|ouvrant|rangeant|nettoyant|porte|"
+    r"rasant|me rasant|me maquillant|m epilant|cuisinant|epluchant|coupant|bricolant|jardinant|faisant|ouvrant|rangeant|nettoyant|porte|"
     r"tiroir|agrafeuse|cutter au travail|scie|marteau|barbecue|bougie|vapeur|radiateur|plaque|sport|muscu|"
     r"foot|velo|skate)\w*\b"
     r"(?!.{0,40}\b(expres|volontairement|encore|tous les|chaque|quand (ca va pas|je vais mal|j angoisse)|"
