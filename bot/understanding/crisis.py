@@ -49,7 +49,7 @@ _HARMLESS = re.compile("|".join([
     r"\b(tuer|tue|tues|tuent|tuait) (le|l|son|mon|du) (temps|game|ennui)\b",
     r"\b(ca|ce \w+|cette \w+) me (tue|tuent|saoule|gonfle)\b(?! (avec|a coups))",
     r"\b(il|elle|tu) me (tue|tues) (de rire|trop|grave|lol|mdr)\b",
-    r"\b(frapp|tap|toqu|cogn)\w* (a|contre|sur) (la|ma|ta|une|sa) (porte|fenetre|vitre)\b",
+    r"\b(frapp|tap|toqu|cogn)\w* (a|contre|sur) (la|ma|ta|une|sa|ca) (porte|fenetre|vitre)\b",
     r"\bbatterie (est )?(morte|a plat)\b",
     r"\b(te|le|la|vous|les) (tuer|defoncer|detruire|eclater) (au|a|sur) (fifa|fortnite|cod|jeu|match|foot|console|la play)\b",
     r"\bje vais (te|vous) (tuer|defoncer|eclater)\b(?=.*\b(lol|fifa|jeu|match|mdr)\b)",
@@ -70,6 +70,11 @@ _HARMLESS = re.compile("|".join([
     r"cyber ?harcelement|violences?( conjugales?| familiales?| sexuelles?| faites aux femmes| scolaires?)?|"
     r"drogues?|addictions?|viols?|agressions? sexuelles?|mariages? forces?|sans abri|sdf|automutilation|"
     r"scarification|overdoses?)\b",
+    r"\b(parle\w*|discut\w*|debat\w*|appris|etudie\w*|vu|lu|expose\w*|presente\w*|revise\w*) (du|de la|des|de l|d|sur le|"
+    r"sur la|sur les|sur l|le|la|les) (suicide|harcelement( scolaire)?|cyber ?harcelement|violences?( conjugales?| "
+    r"familiales?| sexuelles?)?|drogues?|addictions?|mariages? forces?|sans abri|sdf)\b(?=.{0,30}\b(en|au|a|dans|avec)"
+    r" (la |le |l |notre |ma |mon )?(classe|cours|lycee|college|fac|emc|amphi|td|reunion|atelier|formation|"
+    r"prof|classe|groupe|mission locale|ml|stage|infirmiere|intervenant\w*)\b)",
     # (a win or a loss at a game, a play fight: bot.understanding.guards since issue 17)
     r"\b(tape|tapent|tapes|tapait) (sur|dans) (les|le|mes|ton|l) (nerfs|systeme|oeil|crane)\b",
     r"\bme (tape|tapes|tapent|suis tape|suis tapee) (un|une|des|la|le|l|tout|toute) (fou rire|barre|"
@@ -123,7 +128,7 @@ _EXTRA_RULES: list[tuple[str, str]] = [
                 r"|\b(tous|toutes) les (prendre|avaler|gober)\b"),
     ("overdose", rf"\b(pris|avale\w*|gobe\w*|ingere\w*|ingurgite\w*|bu|prise)\b(?! (un|une|mon|ma|le) "
                  rf"(cachet|doliprane|comprime|pilule|medic\w*)\b).{{0,30}}\b{_MEDS}"
-                 r"(?!.{0,40}\b((pour|contre) (le|la|l|les|mon|ma|mes|un|une|cette|ce|son|sa) ?(mal|tete|dos|rhume|"
+                 r"(?!.{0,40}\b((pour|contre) (le|la|l|les|mon|ma|mes|un|une|cette|ce|son|sa|ca) ?(mal|tete|dos|rhume|"
                  r"grippe|fievre|asthme|allergie\w*|dents?|douleur\w*|regles|toux|gorge|migraine\w*|covid|"
                  r"angine|otite|bronchite|gastro|ventre|estomac|nez|infection|tension|diabete|acne|peau|"
                  r"epilepsie|crise\w*|coeur|cholesterol|thyroide|genou|cheville|entorse|nausee\w*|oreilles?|"
@@ -185,6 +190,16 @@ _EXTRA_RULES: list[tuple[str, str]] = [
     ("suicide", r"\bdi(tes|s|re) a (ma|mes|mon) (famille|mere|parents|pere|soeur|frere|maman|papa)\w* que je (les|l|la|le) aime\b"),
     ("suicide", r"\bsi je (meurs|mourais|disparais|disparaissais|suis plus la|etais plus la|me tue|saute|sautais|"
                 r"me jette|me jetais|me pends|me pendais|me suicide|me suicidais|pars pour de bon)\b"),
+    ("suicide", r"\b(bientot|ce soir|demain|cette nuit|d ici demain) (ce sera|ca sera|tout sera|c est|ce serait) "
+                r"(fini|termine|la fin)\b(?!.{0,25}\b(exam\w*|cours|stage|semaine|bac|partiel\w*|vacances|travaux|"
+                r"formation|contrat|ramadan|saison|annee|galere)\b)"
+                r"|\b(tout sera|ce sera|ca sera) (bientot )?(fini|termine)\b.{0,30}\b(inquiet\w*|pour moi|adieu|"
+                r"pardon|je vous aime|je t aime|merci pour tout)\b"
+                r"|\b(inquiet\w*|pardon|merci pour tout)\b.{0,30}\b(tout sera|ce sera|ca sera) (bientot )?(fini|termine)\b"
+                r"|\bje (devrais|devrai|aurais du|aurai du) (pas|plus|jamais) (etre (en vie|ne|nee|vivante?|sur terre|"
+                r"au monde)|exister|vivre|naitre|etre ne)\b"
+                r"|\bje (vaux|vaut|vals) rien\b.{0,40}\b(devrais|etre la|exister|vivre|mourir|disparaitre|crever|"
+                r"partir|inutile|poids)\b"),
     ("suicide", r"\bque (tout|ca|ce|ma vie|la vie|tout ca) (soit|se) (fini|finie|finisse|termine|arrete)\b"
                 r"|\b(vaut|vaudrait|valait) (le coup|la peine) (de|d) (continuer|vivre|rester en vie|exister|me battre)\b"
                 r"|\bsi (demain |un jour |ce soir |cette nuit )?je (me )?(reveille|reveillais) (pas|plus)\b"
@@ -278,13 +293,23 @@ _LATE_RULES: list[tuple[str, str]] = [
                     r"|\b(menaces|insultes|messages de haine)\b.{0,30}\b(snap\w*|insta\w*|tiktok|reseaux|tous les jours|"
                     r"en ligne|whatsapp|discord|chaque jour|h24)\b"),
     ("danger", r"\b(me|m) (faire monter|emmener|embarquer|trainer|tirer|pousser|mettre)\b.{0,25}\bde force\b"
-               r"|\bde force\b.{0,20}\b(dans (sa|une|leur|la) (voiture|camionnette|camion)|chez (lui|eux))\b"
+               r"|\bde force\b.{0,20}\b(dans (sa|ca|une|leur|la) (voiture|camionnette|camion)|chez (lui|eux))\b"
                r"|\b(suis|me suis) (cache|cachee|enferme\w*|refugie\w*)\b.{0,40}\b(il|elle|ils|on) (me cherche\w*|est la|"
                r"sont la|arrive\w*|tape|frappe|essaie)\b"),
+    ("drogue", r"\b(sniffe|snif|pique|shoote|injecte|fume|gobe)\w*\b.{0,30}\b(tous les jours|chaque jour|tous les "
+               r"soirs|chaque soir|depuis (des|plusieurs|\d+) (mois|semaines|ans))\b.{0,30}\b(peux plus|arrive plus|"
+               r"arrive pas|m arreter|arreter|en manque|accro|controle)\b"),
+    ("automutilation", r"\b(me|m) (re ?couper|recoupe|re ?scarifier|rescarifie|re ?taillader|re ?bruler|re ?mutiler|"
+                       r"refaire du mal|refaire mal)\b"),
+    ("violence_sexuelle", r"\b(argent|thune|sous|cadeaux?|billets|\d+ ?(e|euros|balles))\b.{0,15}\b(pour|contre) (des|mes|une|"
+                          r"que je|qu on|le|la) ?(photos|nudes|videos|coucher|sucer|sexe|envoie|voir|montre)\w*"),
+    ("harcelement", r"\bje me fais (insulter|humilier|rabaisser|harceler|menacer|racketter|frapper|taper|traiter|"
+                    r"moquer|lyncher|afficher)\b.{0,30}\b(tous les jours|chaque jour|tout le temps|h24|depuis|au (travail|"
+                    r"lycee|college|boulot|taf|bahut)|a (l ecole|la fac|l internat)|en (cours|classe|ligne))\b"),
     ("drogue", r"\b(dettes?|dois (de l argent|des sous|de la thune|\d+)|doit (de l argent|\d+)) (a|au|aux) "
                r"(mon |un |le |des |mes )?(dealer|dealers|dileur|plan|charbonneur|fournisseur)s?\b"),
     ("danger", r"\b(il|elle|ils|elles|on) (me|m) (tape|tapent)\b(?! (un|une|des|la|le|l|les|sur|dans|mon|ma|mes|ton|"
-               r"ta|tes|son|sa|ses|trop|grave|la discute|la discussion)\b)"),
+               r"ta|tes|son|sa|ca|ses|trop|grave|la discute|la discussion)\b)"),
     ("violence_sexuelle", r"\b(embrass\w*|bisou\w*|touch\w*|caress\w*|deshabill\w*|tripot\w*|pelot\w*|"
                           r"leche\w*) (de force|sans (mon|mon accord|que je veuille|que je le veuille|me demander))\b"
                           r"|\bcoince\w*\b.{0,40}\b(embrass|touch|caress|deshabill|tripot|pelot|frott)\w*"),
@@ -342,11 +367,11 @@ _RULES: list[tuple[str, str]] = [
                           r"|\b(oblige\w*|force\w*|contraint\w*) (a|de) (faire des (trucs|choses)|coucher|le toucher|la toucher|"
                           r"le sucer|me deshabiller|me toucher|envoyer des photos|des trucs sexuel)"),
     ("violence_sexuelle", r"\b(prostitu\w*|proxenet\w*|michetonn\w*|escort\w*|passe\w* contre de l argent)"),
-    ("violence_conjugale", rf"\b(mon|ma|mes|notre|son|sa) {_PARTNER}\b.{{0,40}}\b{_HIT}\b"),
+    ("violence_conjugale", rf"\b(mon|ma|mes|notre|son|sa|ca) {_PARTNER}\b.{{0,40}}\b{_HIT}\b"),
     ("violence_conjugale", rf"\b{_HIT}\b.{{0,25}}\b(par )?(mon|ma) {_PARTNER}\b"),
     ("violence_conjugale", rf"\bpeur (de|d) (mon|ma) {_PARTNER}\b"),
     ("violence_conjugale", r"\bviolence\w* (conjugal\w*|dans (mon|le) couple)|\bemprise\b"),
-    ("violence_familiale", rf"\b(mon|ma|mes|notre|nos|son|sa|ses) {_FAMILY}\b.{{0,40}}\b{_HIT}\b"),
+    ("violence_familiale", rf"\b(mon|ma|mes|notre|nos|son|sa|ca|ses) {_FAMILY}\b.{{0,40}}\b{_HIT}\b"),
     ("violence_familiale", rf"\b{_HIT}\b.{{0,25}}\b(par )?(mon|ma|mes) {_FAMILY}\b"),
     ("violence_familiale", r"\bmaltrait\w*|\bviolence\w* (familial\w*|a la maison|chez moi)"
                            r"|\b(battu|battue|frappe|frappee|tape|tapee|tabasse|tabassee|cogne)\w* "
@@ -441,7 +466,8 @@ _RULES: list[tuple[str, str]] = [
                 r"|\b(corde|pendre|pendaison|noyer|noyade)\b.{0,20}\b(cou|arbre|ce soir|vais|veux|"
                 r"acheter|trouve)\b|\b(achete|trouve|prepare|accroche)\w* (une|la|de la|ma) corde\b|\bcorde au cou\b|\blettre d adieu\b|\bdire adieu\b"
                 r"|\badieu (a tous|tout le monde)\b|\b(dormir|partir|endormir|m endormir) pour (toujours|de bon)\b(?! (en|au|aux|a|chez|vers|sur|dans|vivre|habiter|m installer|de la ville|de la region|d ici pour))"
-                r"|\b(plus jamais|ne plus|jamais plus) me reveiller\b|\b(je me tue|jme tue|je vais mourir ce soir)\b"),
+                r"|\b(plus jamais|ne plus|jamais plus) me reveiller\b"
+                r"|\bne (pas|jamais) me reveiller\b(?! (trop tard|en retard|avant|a temps|tot|a l heure|pour|assez))|\b(je me tue|jme tue|je vais mourir ce soir)\b"),
     ("suicide", r"\b(veux|vais|voudrais|envie de|besoin de) tout (arreter|stopper|lacher|abandonner)\b"
                 r"(?! (l ecole|les cours|la fac|le lycee|ma formation|mes etudes|le sport|au lycee|a la fac|"
                 r"a l ecole|en cours|le foot))(?!.{0,30}\b(pour (bosser|travailler|faire|trouver|partir)|alternance|"
@@ -510,7 +536,7 @@ _BROAD_RULES: list[tuple[str, str]] = [
     # a person of the family / the couple / anyone + an injury done to me
     ("violence_familiale", rf"\b(mon|ma|mes|notre|nos) (\w+ )?{_FAMILY}\b.{{0,40}}\b(m a|ma|m ont|mont|me|m|nous a|nous ont)"
                            rf" ?({_INJURE}\b.{{0,25}}\b({_BODY}|sang|contre|par terre|escaliers?|mur)\b|{_STRONG_INJURE}\b)"),
-    ("violence_conjugale", rf"\b(mon|ma|mes|notre|son|sa) (\w+ )?{_PARTNER}\b.{{0,40}}\b(m a|ma|m ont|mont|me|m)"
+    ("violence_conjugale", rf"\b(mon|ma|mes|notre|son|sa|ca) (\w+ )?{_PARTNER}\b.{{0,40}}\b(m a|ma|m ont|mont|me|m)"
                            rf" ?({_INJURE}\b.{{0,25}}\b({_BODY}|sang|contre|par terre|escaliers?|mur)\b|{_STRONG_INJURE}\b)"),
     ("danger", rf"\b(il|elle|ils|elles|on|quelqu un|qqn|un \w+|une \w+|des \w+|le \w+|la \w+|les \w+)\b.{{0,15}}"
                rf"\b(m a|ma|m ont|mont) ?{_INJURE}\b.{{0,25}}\b({_BODY}|sang|contre|par terre|escaliers?|mur)\b"),
@@ -631,7 +657,8 @@ _BROAD_RULES: list[tuple[str, str]] = [
                 r"|\b(je |j )?(lache|lacherai|vais lacher|veux lacher) (tout|prise pour de bon)\b"
                 r"(?! (pour|le|la|les|ce|cette|ces|mon|ma|mes|ca|sauf|et (je )?(pars|partir)))"
                 r"|\bplus (me|envie de me) battre\b(?! (avec|contre) (le|la|les|mon|ma|des))"),
-    ("suicide", r"\b(achete|pris|trouve|cache|garde|prepare|recupere|commande)\w* (des|une|les|mes|la|ma|un|le|de la|du)"
+    ("suicide", r"\b(achete|pris|trouve|cache|garde|prepare|recupere|commande|mis de cote|mets de cote|stock|planqu|"
+                r"amass|accumul|economis|mis a l abri)\w* (des|une|les|mes|la|ma|un|le|de la|du)"
                 r" (lames?|cordes?|cachets|medocs|medicaments|pilules|flingue|arme|poison|corde|tabouret|cutter|rasoir)\b"
                 r".{0,40}\b(ce soir|cette nuit|demain|pour (moi|en finir|le faire|partir)|je sais ce que|"
                 r"vais en faire|vais m en servir|c est pour moi|personne sait|au cas ou)"),
@@ -665,7 +692,7 @@ _BROAD_RULES: list[tuple[str, str]] = [
                   r"chez mes parents|chez ma mere|chez mon pere|chez nous|au foyer|a l appart)\b"
                   r"|\b(peux|peut|ose) (pas|plus) (rentrer|retourner)\b.{0,25}\b(ce soir|cette nuit|dormir|dors|"
                   r"peur|frapp\w*|menac\w*|vire\w*|dehors)\b"
-                  r"|\b(dors|dort|dormir|dormi|passe\w* la nuit|vis|vit|habite)\b.{0,15}\b(dans (ma|une|la|un|le|sa) "
+                  r"|\b(dors|dort|dormir|dormi|passe\w* la nuit|vis|vit|habite)\b.{0,15}\b(dans (ma|une|la|un|le|sa|ca) "
                   r"(voiture|caisse|bagnole|parc|gare|cave|hall|squat|tente|abri|cage d escalier|local poubelle|"
                   r"metro|bus|laverie)|sous (un|le) (pont|porche)|dans la rue|dehors)\b"
                   r"(?!.{0,25}\b(pour aller|en allant|trajet|le matin|en rentrant|du taf|au taf|au boulot|au lycee|"
@@ -703,11 +730,11 @@ _BROAD_RULES += [
 
 _BROAD_RULES += [
     # anyone else named by a noun (a coach, a teacher, a boss, a neighbour) who hits or threatens me
-    ("danger", r"\b(mon|ma|mes|le|la|les|un|une|des|ce|cette|ces|son|sa|ses|notre|nos|leur|leurs) (\w+ ){0,3}?"
+    ("danger", r"\b(mon|ma|mes|le|la|les|un|une|des|ce|cette|ces|son|sa|ca|ses|notre|nos|leur|leurs) (\w+ ){0,3}?"
                r"(me|m) (frapp\w*|cogn\w*|gifl\w*|tabass\w*|etrangl\w*|bat|battent|brutalis\w*|maltrait\w*|"
                r"agress\w*|rackett?\w*|menac\w*|crach\w* dessus|enferm\w*|attach\w*|sequestr\w*|"
-               r"tapent|tape)\b(?! (un|une|des|la|le|l|les|sur|dans|mon|ma|mes|ton|ta|tes|son|sa|ses)\b)"
-               r"|\b(mon|ma|mes|le|la|les|un|une|des|ce|cette|ces|son|sa|ses) (\w+ ){0,3}?(me|m) (tape|tapent) "
+               r"tapent|tape)\b(?! (un|une|des|la|le|l|les|sur|dans|mon|ma|mes|ton|ta|tes|son|sa|ca|ses)\b)"
+               r"|\b(mon|ma|mes|le|la|les|un|une|des|ce|cette|ces|son|sa|ca|ses) (\w+ ){0,3}?(me|m) (tape|tapent) "
                r"(dessus|la tete|fort|encore|tout le temps|tous les)"),
     ("drogue", r"\b(tiens|tient|tenir|vivre|passer une journee|dormir|dors) (pas|plus) (la journee |une journee |"
                r"un jour |une soiree |une nuit )?sans (fumer|boire|prendre|taper|sniffer|gober|mon|ma|mes|du|de la|un|"
@@ -826,15 +853,9 @@ SOFT_PROBA = 0.7
 SOFT_PROBA_EXPLAINED = 0.85  # when a harmless sense (game, idiom) already explained the scary word
 
 
-@lru_cache(maxsize=1)
-def _classifier():
-    """Trained once per process from the labelled sets (~1 s: five calibration folds); nothing downloaded."""
+def training_rows() -> tuple[list[str], list[bool]]:
+    """The second opinion's messages: the crisis set and the FAQ set (detresse or not)."""
     import csv
-
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import make_pipeline, make_union
-    from sklearn.svm import LinearSVC
 
     texts: list[str] = []
     labels: list[bool] = []
@@ -846,6 +867,17 @@ def _classifier():
         for row in csv.DictReader(f):
             texts.append(row["text"])
             labels.append((row["topic"] or "").strip() == "detresse")
+    return texts, labels
+
+
+def build_classifier(texts: list[str], labels: list[bool]):
+    """A LinearSVC over char and word n-grams of what the second opinion reads, calibrated (Platt,
+    five folds) into a probability of crisis."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.svm import LinearSVC
+
     prep = _classifier_words
     model = make_pipeline(
         make_union(TfidfVectorizer(preprocessor=prep, analyzer="char_wb", ngram_range=(2, 5),
@@ -855,6 +887,12 @@ def _classifier():
         CalibratedClassifierCV(LinearSVC(C=1.0, class_weight="balanced"), cv=5, method="sigmoid"))
     model.fit(texts, labels)
     return model
+
+
+@lru_cache(maxsize=1)
+def _classifier():
+    """Trained once per process from the labelled sets (~1-2 s); nothing downloaded."""
+    return build_classifier(*training_rows())
 
 
 @lru_cache(maxsize=4096)

@@ -73,7 +73,7 @@ ILLNESS = Guard(
 
 # --- a night out for fun ------------------------------------------------------------------------
 _SLEEP_OUT = (r"\b(dormi\w*|dors|dort|dormir|dormait|dormaient|dormira\w*|passe\w* la nuit|passer la nuit|"
-              r"passe\w* une nuit|fini la nuit|nuit)\b.{0,25}?\b(dehors|dans (la|une|ma|sa|notre|leur|un|le|son|"
+              r"passe\w* une nuit|fini la nuit|nuit)\b.{0,25}?\b(dehors|dans (la|une|ma|sa|ca|notre|leur|un|le|son|"
               r"mon) (voiture|caisse|bagnole|tente|van|camion\w*|hamac|gare|parc|train|bus)|sous (la|une|les) "
               r"tentes?|a la belle etoile|sur la plage|dans la rue|a la gare|en pleine nature|dans les bois|"
               r"dans la foret)\b"
@@ -122,11 +122,12 @@ _FIGHT = (r"(bataille (d eau|de neige|de polochons?|de coussins?|d oreillers?|de
           r"sumo\w*|escrime|rugby|foot\w*|basket|hand\w*|volley|hockey|match|entrainement|entrainements|"
           r"sparring|combat de (sumo|coussins?|oreillers?)|jeu de la claque|chat perche|cache cache|"
           r"trampoline|piscine|auto tamponneuses?|muscu|cours de sport|eps|jeu|jeux|rire|jouer|rigoler|"
-          r"deconner|de faux|de rire|le fun|chatouilles?)")
+          r"deconner|de faux|de rire|le fun|chatouilles?|peluches?|doudous?|jouets?|serviettes?|chaussettes?|"
+          r"eponges?|plumes?|ballons?|torchons?|frites? de piscine|bouee)")
 # no "quand", "parce que", "des que" between the blow and the game: "il me frappe quand je perds"
 _NEAR = (r"(?:(?!\b(?:quand|parce|des que|si|chaque|lorsque|apres|vu que|comme|a cause|sinon|depuis|car|"
          r"pour un rien|pour rien)\b)[a-z0-9 ]){0,22}?")
-_PREP = (r"(a coups? (de|d)|avec (un|une|des|mon|ma|le|la|les|son|sa|ses)|a la|au|aux|a|en|pendant (la|le|les|l)?|"
+_PREP = (r"(a coups? (de|d)|avec (un|une|des|mon|ma|le|la|les|son|sa|ca|ses)|a la|au|aux|a|en|pendant (la|le|les|l)?|"
          r"pour|sur|dans|contre (moi )?(a|au|aux|en))")
 _VIOLENCE = (r"\b(quand (il|elle|ils) (a|ont) bu|quand (il|elle|ils) (boit|boivent|s enerve\w*|rentre\w*)|"
              r"tous les (jours|soirs)|chaque (jour|soir|fois)|a chaque fois|des que|parce que|pour un rien|"
@@ -185,6 +186,7 @@ _IDIOMS = [
     r"\b(disparaitre|me cacher|m enterrer|hiberner)\b (sous|dans) (ma|la|mon|une|un|les|mes) (couette|plaid|"
     r"drap|draps|couverture|couvertures|lit|oreiller|canape)\b" + _FOR_GOOD,
     r"\b(disparaitre|me deconnecter|m effacer|partir) (de|des|d) (ce |cette |la |le |mon |ma |l |tous les )?(snap\w*|insta\w*|tiktok|reseaux\w*|"
+    r"photos?|videos?|story|stories|selfies?|"
     r"whatsapp|discord|facebook|twitter|x|groupe|conv\w*|la circulation)\b" + _FOR_GOOD,
     r"\b(disparaitre|partir|me barrer|m evader)\b (quelques|deux|trois|\d+|une|un|pendant|pour) "
     r"(jours?|semaines?|heures?|mois|weekend|week end|vacances|temps|moment|peu|petit moment)\b"
@@ -218,7 +220,7 @@ _IDIOMS = [
     r"( (d hier|de ce matin|de ce soir|de maths|de physique|de sport|de la veille|de ouf))? "
     r"(m a|ma|m ont|mont|va me) (tue\w*|acheve\w*|detruit\w*|epuise\w*|eu|tuer|achever|detruire)\b",
     r"\b(il|elle|ils|tu|vous|ca|cette \w+|ce \w+) (me|m) (tue|tues|tuent|achevent|acheve|fait mourir|fais "
-    r"mourir|font mourir|faire mourir|tuer) (de rire|avec (ses|tes|leurs|son|ton|sa|ta) (blagues?|histoires?|"
+    r"mourir|font mourir|faire mourir|tuer) (de rire|avec (ses|tes|leurs|son|ton|sa|ca|ta) (blagues?|histoires?|"
     r"questions?|devoirs|remarques|videos?|vannes?|grimaces|betises)|avec (ses|tes|leurs) \w+ nul\w*)\b",
     r"\b(tu vas|tu va|vous allez|il va|elle va) me faire (mourir|crever) (de rire|avec (tes|vos|ses) \w+)\b",
     # dying of hunger, heat, shame, laughing, boredom (and "failli")
@@ -244,13 +246,13 @@ _IDIOMS = [
     r"(record|score|high ?score|chrono|objectif|pb)\b",
     r"\b(tete|crane|cerveau) (qui|va) (explose|exploser|eclate|eclater|chauffe|fondre)\b",
     r"\b(tu m as|vous m avez|ca m a|il m a|elle m a|t as|ca ma|tu ma) sauve la vie\b",
-    r"\b(craque|craquer|craqu\w*) (pour|sur) (un|une|le|la|les|ce|cette|des|son|sa|ton|ta|mon|ma)\b",
+    r"\b(craque|craquer|craqu\w*) (pour|sur) (un|une|le|la|les|ce|cette|des|son|sa|ca|ton|ta|mon|ma)\b",
     r"\b(je vais|vais|je veux|veux|envie de|j ai envie de) (craquer|exploser) (et|pour) (acheter|m acheter|"
     r"prendre|manger|commander)\b",
     r"\b(je vais|vais|je vais finir par|va) (exploser|peter un cable|peter un plomb|peter les plombs) "
     r"(si|sinon)\b(?=.{0,30}\b(bus|train|metro|tram|retard|attente|file|queue|caf|dossier|wifi|tel|telephone|"
     r"ordi|appli|colis|livreur)\b)",
-    r"\b(mon|ma|le|la|son|sa) (tel|telephone|portable|ordi|ordinateur|pc|batterie|voiture|caisse|scooter|"
+    r"\b(mon|ma|le|la|son|sa|ca) (tel|telephone|portable|ordi|ordinateur|pc|batterie|voiture|caisse|scooter|"
     r"imprimante|console|manette|casque|ecran|box|wifi|appli|plante|poisson|tamagotchi|perso|personnage|"
     r"avatar|heros)\b (est|etait|va|vient de)? ?(mort|morte|mourir|decede|creve|crevee|tue|tuee)\b",
     r"\b(mon|ma|le|son|notre) (perso|personnage|avatar|heros|equipe|champion|brawler|sim|sims|pokemon)\b.{0,20}"
@@ -268,11 +270,11 @@ _IDIOMS = [
     r"ils|tu|vous) (a|ont|as|avez) (mange|bu|pris|fini|oublie|perdu|casse|spoil\w*|vole mes (chips|frites|"
     r"bonbons|affaires|fringues))\b)(?!.{0,60}\b(vraiment|pour de vrai|serieux|couteau|arme)\b)",
     r"\b(vouloir|veut|veulent|voulait) ma mort\b(?=.{0,40}\b(devoirs|controle|exam\w*|notes?|boulot|travail|"
-    r"heures|horaires|planning|cours|ses|son|sa)\b)",
+    r"heures|horaires|planning|cours|ses|son|sa|ca)\b)",
     r"\b(le stress|stress|la pression|le bac|les exams|les partiels|le code|le permis|ce prof|cette prof|"
     r"le taf|le travail|le boulot|la chaleur|le froid|la canicule|les transports|le bus)\b (me|va me) "
     r"(tue|tuer|achever|acheve|detruit|detruire)\b",
-    r"\b(sa|ta|la|cette|leur|son) (blague|vanne|tete|tronche|reaction|video|story|danse) (m a|ma|m) "
+    r"\b(sa|ca|ta|la|cette|leur|son) (blague|vanne|tete|tronche|reaction|video|story|danse) (m a|ma|m) "
     r"(tue|tuee|acheve\w*)\b",
     r"\bpris (un|une|des|le|mon) ((gros|bon|sacre|petit|vrai|enorme) )?(coup de (soleil|chaud|froid|vieux|"
     r"pression|stress|mou|barre)|vent|rateau|rateaux)\b",
@@ -307,6 +309,7 @@ _IDIOMS = [
     r"egratign\w*|tordu\w*|fait mal)\b (la |le |les |l |un |une )?(langue|levre|doigt|doigts|pouce|main|mains|"
     r"paume|bras|jambe|genou|cheville|pied|orteil|ongle|dos)?\s?(avec|en|sur|contre|dans) (mon|ma|le|la|les|l|du|de la|"
     r"une|un|des)? ?(cafe|the|soupe|chocolat|plat|pizza|eau bouillante|four|poele|casserole|fer a repasser|"
+    r"bouilloire|theiere|cafetiere|micro ondes|friteuse|grille pain|gaufrier|raclette|fondue|"
     r"fer a lisser|lisseur|boucleur|feuille|papier|couteau de cuisine|boite de conserve|canette|verre casse|"
     r"rasant|me rasant|me maquillant|m epilant|cuisinant|epluchant|coupant|bricolant|jardinant|faisant|ouvrant|rangeant|nettoyant|porte|"
     r"tiroir|agrafeuse|cutter au travail|scie|marteau|barbecue|bougie|vapeur|radiateur|plaque|sport|muscu|"
