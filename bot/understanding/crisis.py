@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from rapidfuzz import fuzz
 
 from bot.understanding.guards import guard
-from bot.understanding.normalize import normalize
+from bot.understanding.normalize import normalize, sounds_like
 from bot.yamlconf import validate_file
 
 CATEGORIES = (
@@ -102,7 +102,8 @@ _HIT = (r"(frapp\w*|tap\w*|(?<!se )bat|(?<!se )bats|battu\w*|battre|cogn\w*|gifl
         r"pousse\w*(?! a)|brutalis\w*|menac\w*|violent\w*|maltrait\w*|insult\w*|enferm\w*|"
         r"fait mal|fait du mal|fais mal|leve la main|coups?(?! (de main|de pouce|de fil|d oeil|de coeur|de pub))|claque\w*|baffe\w*|defonc\w*|"
         r"tape dessus|demonte|serre le cou|serre la gorge|martyris\w*|humili\w*|crach\w*|tord\w*|"
-        r"lance des trucs|jete? des trucs|attrape par|tire les cheveux|hurle dessus|viol\w*)")
+        r"lance des trucs|jete? des trucs|(jette|lance|balance)\w* (des|les|ses) (objets|trucs|choses|assiettes|"
+        r"chaussures|verres|affaires)( dessus| sur moi| a la figure| a la tete)|attrape par|tire les cheveux|hurle dessus|viol\w*)")
 _THEY = (r"(il|elle|ils|elles|on|quelqu un|qqn|un \w+|une \w+|le \w+|la \w+|les \w+|mon \w+|ma \w+|"
          r"mes \w+|ce \w+|cette \w+|ces \w+|des \w+|son \w+)")
 _HARM_ME = (r"(tuer|buter|egorger|planter|poignarder|violer|tabasser|frapper|battre|"
@@ -169,7 +170,7 @@ _EXTRA_RULES: list[tuple[str, str]] = [
                 r"|\b(veux|voudrais|envie) (juste |seulement |vraiment )?que (tout|ca|ma vie|la vie|tout ca|la douleur)"
                 r" s arrete\w*\b"
                 r"(?! (ce bruit|le bruit|les travaux))"),
-    ("suicide", r"\b(la vie|ma vie|vivre) (vaut|vaux|valent) (pas|plus|rien)|\bma vie (a|na) (aucun|plus de|pas de) sens\b"),
+    ("suicide", r"\b(la vie|ma vie|vivre) (vaut|vaux|valent) (pas|plus|rien)|\b(ma|la) vie (a|na|n a) (aucun|plus de|pas de|plus aucun|plus|pas) ?(de )?sens\b"),
     ("suicide", r"\b(tiens|tenir|tient) plus( le coup)?\b(?! (debout|en place|sur mes jambes|a ce|a cette|a mon|a ma))"
                 r"|\bfardeau\b|\b(manquerai|manquerais)\w* a personne\b|\bpersonne (va|ne va|vas) me (regretter|manquer)\b"),
     ("suicide", r"\b(prepare|ecrit|ecris|laisse|redige)\w* (ma|une|des|mes|la) lettres?\b"
@@ -200,6 +201,18 @@ _EXTRA_RULES: list[tuple[str, str]] = [
                 r"au monde)|exister|vivre|naitre|etre ne)\b"
                 r"|\bje (vaux|vaut|vals) rien\b.{0,40}\b(devrais|etre la|exister|vivre|mourir|disparaitre|crever|"
                 r"partir|inutile|poids)\b"),
+    ("suicide", r"\bprefere\w* (mourir|partir|disparaitre|crever|en finir|etre mort\w*) (que|plutot que)\b"
+                r"|\b(plus|pas|jamais) etre de ce monde\b|\bplus de ce monde\b"
+                r"|\b(me vois|me voit|m imagine|j imagine) (deja )?(mort|morte|mourir|dans un cercueil|pendue?|enterree?)\b"
+                r"|\b(plus|pas|aucune) (aucune )?envie\b.{0,30}\b(meme|ni) (pas )?(de |d )?(vivre|exister|respirer|me lever)\b"
+                r"|\bdoses? (mortelles?|letales?|fatales?)\b|\b(mortelle|letale) (dose|quantite)\b"),
+    ("drogue", r"\b(arrive|peux|parviens) (plus|pas) a (arreter|m arreter|stopper|lacher) (de )?(boire|fumer|me droguer|"
+               r"sniffer|consommer|me piquer|prendre (de la|du|des) \w+)\b"),
+    ("sans_abri", r"\b(dors|dort|dormir|dormi|passe\w* (mes|la|les) nuits?|vis|vit)\b.{0,10}\bdans (les|l|un|une|des|le|la) "
+                  r"(escaliers?|cages? d escaliers?|parkings?|local|locaux|caves?|halls?|entree d immeuble|abri ?bus|"
+                  r"bus de nuit|laverie|gares?|squats?|voitures? abandonnee\w*|chantiers?)\b"
+                  r"(?!.{0,25}\b(pour aller|en allant|trajet|le matin|en rentrant|du travail|au travail|au lycee|en cours|"
+                  r"sieste|camping|vacances|festival)\b)"),
     ("suicide", r"\bque (tout|ca|ce|ma vie|la vie|tout ca) (soit|se) (fini|finie|finisse|termine|arrete)\b"
                 r"|\b(vaut|vaudrait|valait) (le coup|la peine) (de|d) (continuer|vivre|rester en vie|exister|me battre)\b"
                 r"|\bsi (demain |un jour |ce soir |cette nuit )?je (me )?(reveille|reveillais) (pas|plus)\b"
@@ -313,7 +326,15 @@ _LATE_RULES: list[tuple[str, str]] = [
     ("violence_sexuelle", r"\b(embrass\w*|bisou\w*|touch\w*|caress\w*|deshabill\w*|tripot\w*|pelot\w*|"
                           r"leche\w*) (de force|sans (mon|mon accord|que je veuille|que je le veuille|me demander))\b"
                           r"|\bcoince\w*\b.{0,40}\b(embrass|touch|caress|deshabill|tripot|pelot|frott)\w*"),
-    ("panique", r"\b(en train de faire|je fais|fais|j ai fait|g fait) (un|une) (malaise|crise)\b(?! (de (fou )?rire|de nerfs de rire))"),
+    ("suicide", r"\b(foncer|me jeter|me lancer|me crasher|rouler|m ecraser|precipiter)\b.{0,12}\b(dans|contre) (un|le|une|la) "
+                r"(mur|arbre|poteau|camion|pile|pont|rail|glissiere|platane|falaise)\b"
+                r"|\b(pas|plus) envie de voir (demain|le jour|le soleil|la fin de (la|cette) (semaine|annee)|mes \d+ ans)\b"
+                r"|\bveux (pas|plus) voir demain\b"),
+    ("automutilation", r"\b(plante|enfonce|griffe|gratte)\w* (les|mes) ongles\b.{0,30}\b(peau|bras|cuisses?|sang|saign\w*)"),
+    ("danger", r"\b(essaie|essaye|tente|essayent|essaient|tentent)\w* (d ouvrir|de forcer|de defoncer|de casser|d enfoncer|"
+               r"de rentrer par) (ma|la|notre|mes) (porte|fenetre|serrure|portes|fenetres)\b"),
+    ("panique", r"\b(en train de faire|je fais|fais|j ai fait|g fait) (un|une) (malaise|crise)\b(?! (vagal|de foie|"
+                r"de jalousie|de nerfs|d ado|existentielle|de la quarantaine|d asthme|de croissance))(?! (de (fou )?rire|de nerfs de rire))"),
     ("violence_conjugale", rf"\b(mon|ma) {_PARTNER}\b.{{0,40}}\b(empech\w* de sortir|m enferm\w*|pren\w* mon "
                            rf"(tel|telephone|argent)|confisqu\w*|cass\w* mon (tel|telephone)|controle tout|"
                            rf"surveill\w* mon)"),
@@ -326,10 +347,11 @@ _LATE_RULES: list[tuple[str, str]] = [
                 r"|\b(mon )?coeur (bat|tape|s emballe)\w* (trop )?(vite|fort)\b|\bdevenir (fou|folle)\b"
                 r"|\bje (tremble|panique)\w* (partout|de partout|trop|grave)\b"),
     # drugs, not acute
-    ("drogue", r"\bje me drogue\w*|\b(accro|addict\w*|dependant\w* a|dependante a)\b(?! (a|au|aux) "
-               r"(series|netflix|sport|foot|chocolat|cafe|insta|tiktok|telephone))"
+    # (accro, addict: in the last rules, which know the drugs)
+    ("drogue", r"\bje me drogue\w*"
                r"|\b(je )?(bois|fume|consomme|prends)\b.{0,15}\b(tous les (jours|soirs)|chaque (jour|soir)|trop)\b"
-               r".{0,40}\b(controle|arrive pas|y arrive pas|tomber|peux plus|m en passer)"),
+               r".{0,40}\b(controle|arrive pas|y arrive pas|tomber|peux plus|m en passer|pour oublier|pour tenir|"
+               r"pour pas penser|pour dormir|seule?|jusqu a)"),
     # leaving home, nowhere to sleep
     ("sans_abri", r"\b(sais pas|pas|plus|nulle part|nul part|aucune idee) (ou|d ou) (dormir|loger|crecher|pioncer|"
                   r"passer la nuit|dormi)\b"
@@ -337,7 +359,10 @@ _LATE_RULES: list[tuple[str, str]] = [
                   r"quittee)\b.{0,6}\b(de chez moi|de la maison|de chez mes parents|la maison|le foyer|"
                   r"du foyer|de chez lui|de chez elle)\b"
                   r"(?!.*\b(an dernier|annee derniere|ans|appart|appartement|etudes|studio|j habite|"
-                  r"maintenant|bientot|pour mes)\b)"
+                  r"maintenant|bientot|pour mes|prochain\w*|dans (un|une|deux|trois|quelques|\d+) (jours?|semaines?|"
+                  r"mois|ans?)|cet ete|a la rentree|en (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
+                  r"octobre|novembre|decembre)|apres (le|mon) (bac|diplome)|demenag\w*|independant\w*|aides?|"
+                  r"comment|c est possible|pour (un|une|mon|ma) (appartement|studio|colocation|formation|travail))\b)"
                   r"|\b(foyer|proprio|proprietaire)\b.{0,15}\b(m a|ma|m ont|mont) (exclu\w*|vire\w*|mis\w* dehors|"
                   r"jete\w*)|\bexclu\w* du foyer\b|\bce soir personne\b"
                   r"|\b(je suis|suis|jsuis) dehors\b(?!.{0,20}\b(fume|clope|pause|attend|devant la|rdv)\b)"),
@@ -520,15 +545,16 @@ _HARD_DRUGS = (r"(heroine|hero|herro\w*|crack|coke|cocaine|c0ke|md|mdma|ecsta\w*
                r"methadone|proto\w*|gaz hilarant|ballons|gbl|ghb|speed|amphet\w*|cathinone\w*|3 ?mmc|"
                r"4 ?mmc|poppers|lsd|acide|champi\w*|buvard\w*|poudre|cailloux|rail\w*|seringue\w*|"
                r"drogue\w*|stup\w*|xanax|lyrica|benzo\w*)")
-_SOFT_DRUGS = r"(joints?|beuh|weed|shit|cannabis|bedo\w*|pet\w*|spliff|teh|resine|alcool|vodka|whisky|rhum|bieres?)"
+_SOFT_DRUGS = (r"(joints?|beuh|weed|shit|cannabis|bedo\w*|pet\w*|spliff|teh|resine|alcool|vodka|whisky|rhum|bieres?|"
+               r"herbe|hasch\w*|ganja|marie jeanne|bang|douilles?)")
 _ADDICTED = (r"(arrive (plus|pas) a (arreter|m arreter|decrocher|m en passer|stopper|lacher|m en sortir)|"
-             r"peux (plus|pas) (arreter|m arreter|m en passer|decrocher|vivre sans|faire sans)|"
+             r"peux (plus|pas) (arreter|m arreter|m en passer|me passer (de|du|des|d)|decrocher|vivre sans|faire sans)|"
              r"(plus|pas) (m en passer|vivre sans|tenir sans|dormir sans)|(tiens|tient|tenir) (pas|plus) "
              r"(la journee |une journee |un jour |une soiree )?sans|accro|addict\w*|dependan\w*|"
              r"en manque|le manque|tous les jours|chaque jour|tous les soirs|chaque soir|"
              r"de plus en plus|controle|pour tenir|pour oublier|pour dormir|pour pas penser|"
              r"vole\w* pour|endette\w*|dette\w* (au|a mon|a des|aux) (dealer|dileur|plan)|"
-             r"depuis (des|plusieurs|\d+) (mois|semaines|ans|annees))")
+             r"depuis (des|plusieurs|\d+) (mois|semaines|ans|annees)|du matin au soir|toute la journee|h24)")
 _ME_HURT = (r"(frapp\w*|cogn\w*|griff\w*|mord\w*|brul\w*|coup\w*|taillad\w*|entaill\w*|lacer\w*|scarif\w*|"
             r"mutil\w*|bless\w*|punis\w*|arrach\w*|gratt\w* jusqu\w*|pinc\w* jusqu\w*|ouvr\w*|ouvert\w*|"
             r"tape\w* la tete|cogne\w* la tete)")
@@ -739,6 +765,13 @@ _BROAD_RULES += [
     ("drogue", r"\b(tiens|tient|tenir|vivre|passer une journee|dormir|dors) (pas|plus) (la journee |une journee |"
                r"un jour |une soiree |une nuit )?sans (fumer|boire|prendre|taper|sniffer|gober|mon|ma|mes|du|de la|un|"
                r"une|ma dose)\b.{0,20}\b(" + _SOFT_DRUGS[1:-1] + "|" + _HARD_DRUGS[1:-1] + r"|dose|conso)\b"),
+    # hooked on a drug (not on series, sugar or the gym): "accro a la coke", or hooked and nothing said
+    ("drogue", r"\b(accro|accros|addict\w*|dependant\w*|dependante\w*)\b (a|au|aux|a la|a l|de la|du|des|de l|de|d) "
+               r"(la |l |les |mon |ma |mes )?(" + _HARD_DRUGS[1:-1] + "|" + _SOFT_DRUGS[1:-1] + r"|cachets?|medicaments?|"
+               r"somniferes?|anxiolytiques?|antidouleurs?|opiaces?|boire|fumer|sniffer|alcool|drogues?|produits?)\b"
+               r"|\b(accro|addict\w*|dependant\w*|dependante\w*)\b(?! (a|au|aux|de|du|des|d|a la|a l|aux|de la)\b)"
+               r"(?!.{0,30}\b(series?|netflix|sport|foot|chocolat|cafe|insta|tiktok|telephone|jeux?|musique|"
+               r"mangas?|sucre|coca|muscu|shopping)\b)"),
 ]
 
 _COMPILED = [(category, re.compile(pattern))
@@ -751,6 +784,7 @@ _FUZZY_WORDS = {
     "automutilation": "automutilation", "overdose": "overdose", "defenestrer": "suicide",
     "harcelement": "harcelement", "cyberharcelement": "harcelement",
 }
+_FUZZY_SOUNDS = {word: sounds_like(word) for word in _FUZZY_WORDS}
 _FUZZY_EXCLUDE = re.compile(r"^(sacrifi|sacrif|subsid|suicidaire?s?$)")
 
 # When the danger is now: the urgent number comes first and is said again.
@@ -771,7 +805,8 @@ def _fuzzy_category(token: str) -> str | None:
     if len(token) < 6 or _FUZZY_EXCLUDE.match(token):
         return None
     for word, category in _FUZZY_WORDS.items():
-        if abs(len(word) - len(token)) <= 2 and fuzz.ratio(token, word) >= 84:
+        if abs(len(word) - len(token)) <= 2 and (fuzz.ratio(token, word) >= 84
+                                                 or sounds_like(token) == _FUZZY_SOUNDS[word]):
             return category
     return None
 

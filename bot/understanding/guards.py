@@ -84,7 +84,9 @@ _LEISURE = (r"\b(camping|campe\w*|camper|bivouac\w*|festival\w*|festoch\w*|vacan
             r"soiree|apero|anniv\w*|avec (les|des|mes|nos) (potes|copains|copines|amis|cousins|cousines)|c etait (trop |vraiment |hyper )?"
             r"(bien|top|cool|genial|ouf|incroyable|magique)|j adore|trop bien|pour le fun|pour rire|pour le "
             r"kiff|aire d autoroute|autoroute|trajet|sur la route|peche|plage|montagne|lac|nature|foret|"
-            r"expedition|aventure|nuit blanche|jusqu au matin|nouvel an|jour de l an|teuf|rave|free party)\b")
+            r"expedition|aventure|nuit blanche|jusqu au matin|nouvel an|jour de l an|teuf|rave|free party|jardin|"
+            r"(train|bus|vol|avion|metro|rer) (\w+ )?(annule|supprime|en retard|rate|bloque)|rate le (dernier )?(train|bus|"
+            r"metro|rer|tram)|greve|correspondance|escale)\b")
 _HOMELESS = (r"\b(vire\w*|mis\w* dehors|mis\w* a la porte|foutu\w* dehors|jete\w* dehors|jete\w*|chasse\w*|"
              r"expuls\w*|degage\w*|plus de (logement|toit|maison|chez moi|appartement|appart)|pas de (logement|"
              r"toit|chez moi)|sans (logement|toit|abri|domicile)|sdf|a la rue|nulle part|nul part|pas d endroit|"
@@ -292,11 +294,19 @@ _IDIOMS = [
     r"(?:\b(suicide|mort|meurtre|viol|agression|overdose|enlevement)\b (de|d|du) (mon |ce |le |la |un |une |l |son |sa )?"
     r"(personnage|perso|heros|heroine|acteur|actrice|chanteur\w*|rappeur|youtubeur|influenceu\w*|star|idole)\b"
     r"|\b(heros|heroine|personnage|perso)\b (principal |principale )?(se|s) (suicide|tue|pend|noie|jette)\b"
-    r"|\b(film|serie|docu\w*|livre|roman|manga|anime|reportage|episode|video|pub|chanson|bd|jeu|podcast)\b "
+    r"|\b(film|serie|docu\w*|livre|roman|manga|anime|reportage|episode|video|pub|chanson|bd|jeu|podcast|thriller|"
+    r"polar|fiction|court metrage|emission|piece de theatre)\b "
     r"(sur|avec|ou|qui parle (de|d)|a propos (de|d)|de|d) (un|une|des|le|la|les|l)? ?(\w+ ){0,2}?(harcel\w*|"
     r"violee?s?|viol|battue?s?|suicid\w*|drogue\w*|sdf|sans abri|agresse\w*|enleve\w*|sequestre\w*|"
-    r"marie\w* de force|tueurs?|meurtres?|zombies?|guerre)\b)(?!.{0,60}\b(envie|pareil|comme (lui|elle|moi)|"
+    r"marie\w* de force|tueurs?|meurtres?|zombies?|guerre|kidnapping|enlevement|assassinat|prise d otages?|"
+    r"braquage|serial killers?|gang|mafia|attentat|apocalypse|catastrophe|accident)\b)(?!.{0,60}\b(envie|pareil|comme (lui|elle|moi)|"
     r"moi aussi|la meme chose|me reconnais|je pense|ca me fait penser|comme ma vie|comme chez moi)\b)",
+    # working with, helping people in danger
+    r"\b(travailler|bosser|benevol\w*|educat\w*|stage|asso\w*|aider|m occuper|metier|boulot|travail)\b (\w+ ){0,2}?"
+    r"(avec|aupres (des|de)|pour) (les|des) (sdf|sans abri|jeunes en danger|victimes|migrants|refugies|enfants en danger|"
+    r"mineurs en danger|femmes battues|toxicos|toxicomanes|personnes (a la rue|sans abri|en danger|en detresse))\b",
+    r"\b(jeunes|enfants|mineurs|especes|animaux|planete|personnes|femmes|gens) (\w+ )?en danger\b",
+    r"\b(self defense|autodefense|auto defense|krav maga|cours de defense)\b",
     # a nightmare, a dream
     r"\b(cauchemar\w*|reve|mauvais reve|reve bizarre)\b (\w+ ){0,5}?(mourais|mourrais|meurs|mort|morte|tue|tuait|"
     r"tuaient|tombais|noyais|poursuivait|suivait|attaquait|agressait|enleve\w*)\b",
@@ -309,7 +319,8 @@ _IDIOMS = [
     r"egratign\w*|tordu\w*|fait mal)\b (la |le |les |l |un |une )?(langue|levre|doigt|doigts|pouce|main|mains|"
     r"paume|bras|jambe|genou|cheville|pied|orteil|ongle|dos)?\s?(avec|en|sur|contre|dans) (mon|ma|le|la|les|l|du|de la|"
     r"une|un|des)? ?(cafe|the|soupe|chocolat|plat|pizza|eau bouillante|four|poele|casserole|fer a repasser|"
-    r"bouilloire|theiere|cafetiere|micro ondes|friteuse|grille pain|gaufrier|raclette|fondue|"
+    r"bouilloire|theiere|cafetiere|micro ondes|friteuse|grille pain|gaufrier|raclette|fondue|huile|eau chaude|"
+    r"plaque de cuisson|moto|pot d echappement|"
     r"fer a lisser|lisseur|boucleur|feuille|papier|couteau de cuisine|boite de conserve|canette|verre casse|"
     r"rasant|me rasant|me maquillant|m epilant|cuisinant|epluchant|coupant|bricolant|jardinant|faisant|ouvrant|rangeant|nettoyant|porte|"
     r"tiroir|agrafeuse|cutter au travail|scie|marteau|barbecue|bougie|vapeur|radiateur|plaque|sport|muscu|"
