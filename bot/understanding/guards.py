@@ -117,14 +117,15 @@ _GAMES = (r"(console|play|playstation|ps\d|xbox|switch|manette|fifa|fc ?\d*|fort
 _BLOW = (r"(frapp\w*|tap\w*|cogn\w*|gifl\w*|claqu\w*|baffe\w*|etrangl\w*|pousse\w*|plaque\w*|bouscul\w*|"
          r"mis (un|une|des) (coups?|claques?|droites?|patates?|balayettes?|coups de poing|coups de pied)|"
          r"pris (un|une|des) (coups?|claques?|droites?|patates?|coups de poing|coups de pied)|"
-         r"tire\w* dessus|mordu\w*|griffe\w*|fait tomber|fait une cle de bras|mis au sol)")
+         r"tire\w* dessus|mordu\w*|griffe\w*|fait tomber|fait une cle de bras|mis au sol|"
+         r"donne\w* (un|une|des) (coups?|claques?|coups? de (coude|pied|poing|genou|tete|boule)|baffes?|tapes?))")
 _FIGHT = (r"(bataille (d eau|de neige|de polochons?|de coussins?|d oreillers?|de bouffe|de farine|navale)|"
           r"polochons?|oreillers?|coussins?|boules? de neige|pistolets? a eau|nerf|paintball|laser ?game|"
           r"airsoft|judo|karate|boxe|kick ?boxing|mma|lutte|taekwondo|krav maga|jiu jitsu|jjb|catch|"
           r"sumo\w*|escrime|rugby|foot\w*|basket|hand\w*|volley|hockey|match|entrainement|entrainements|"
           r"sparring|combat de (sumo|coussins?|oreillers?)|jeu de la claque|chat perche|cache cache|"
           r"trampoline|piscine|auto tamponneuses?|muscu|cours de sport|eps|jeu|jeux|rire|jouer|rigoler|"
-          r"deconner|de faux|de rire|le fun|chatouilles?|peluches?|doudous?|jouets?|serviettes?|chaussettes?|"
+          r"deconner|de faux|de rire|le fun|chatouilles?|jouant|rigolant|peluches?|doudous?|jouets?|serviettes?|chaussettes?|"
           r"eponges?|plumes?|ballons?|torchons?|frites? de piscine|bouee)")
 # no "quand", "parce que", "des que" between the blow and the game: "il me frappe quand je perds"
 _NEAR = (r"(?:(?!\b(?:quand|parce|des que|si|chaque|lorsque|apres|vu que|comme|a cause|sinon|depuis|car|"
@@ -301,6 +302,16 @@ _IDIOMS = [
     r"marie\w* de force|tueurs?|meurtres?|zombies?|guerre|kidnapping|enlevement|assassinat|prise d otages?|"
     r"braquage|serial killers?|gang|mafia|attentat|apocalypse|catastrophe|accident)\b)(?!.{0,60}\b(envie|pareil|comme (lui|elle|moi)|"
     r"moi aussi|la meme chose|me reconnais|je pense|ca me fait penser|comme ma vie|comme chez moi)\b)",
+    # "a mort" for "very much": "ca me tente a mort", "je kiffe a mort"
+    r"\b(tente|tentent|kiffe\w*|aime|adore|veux|voulais|saoule\w*|gonfle\w*|enerve\w*|stresse\w*|flippe\w*|galere\w*|"
+    r"travaille\w*|bosse\w*|rigole\w*|ri|rit|ris|pleure\w*|dors|dormi|mange|bouffe|chante\w*|danse\w*|joue\w*|"
+    r"regarde|revise\w*|m ennuie|ennuie) a mort\b",
+    # "my parents will kill me" after a bad mark or a mishap
+    r"\b(mauvaise note|note|notes|bulletin|rate|raté|loupe|perdu|casse|cassé|retard|oublie|oublié|redouble|"
+    r"renvoye\w*|colle\w*|exclu\w* de cours|zero|echoue)\b.{0,40}\b(mes parents|ma mere|mon pere|mes darons?|ma daronne|"
+    r"ma prof|mon prof|mon chef|mon boss|mon patron|ma soeur|mon frere) (vont|va|allaient|allait) me (tuer|buter|"
+    r"massacrer|defoncer|tuer vivant\w*)\b(?!.{0,50}\b(vraiment|pour de vrai|serieux|couteau|arme|frapp\w*|coups?|"
+    r"peur|ceinture|cogne\w*)\b)",
     # working with, helping people in danger
     r"\b(travailler|bosser|benevol\w*|educat\w*|stage|asso\w*|aider|m occuper|metier|boulot|travail)\b (\w+ ){0,2}?"
     r"(avec|aupres (des|de)|pour) (les|des) (sdf|sans abri|jeunes en danger|victimes|migrants|refugies|enfants en danger|"
@@ -322,7 +333,8 @@ _IDIOMS = [
     r"bouilloire|theiere|cafetiere|micro ondes|friteuse|grille pain|gaufrier|raclette|fondue|huile|eau chaude|"
     r"plaque de cuisson|moto|pot d echappement|"
     r"fer a lisser|lisseur|boucleur|feuille|papier|couteau de cuisine|boite de conserve|canette|verre casse|"
-    r"rasant|me rasant|me maquillant|m epilant|cuisinant|epluchant|coupant|bricolant|jardinant|faisant|ouvrant|rangeant|nettoyant|porte|"
+    r"rasant|me rasant|me maquillant|m epilant|repassant|lavant|faisant la vaisselle|me coiffant|me lissant|"
+    r"lissant|cuisinant|epluchant|coupant|bricolant|jardinant|faisant|ouvrant|rangeant|nettoyant|porte|"
     r"tiroir|agrafeuse|cutter au travail|scie|marteau|barbecue|bougie|vapeur|radiateur|plaque|sport|muscu|"
     r"foot|velo|skate)\w*\b"
     r"(?!.{0,40}\b(expres|volontairement|encore|tous les|chaque|quand (ca va pas|je vais mal|j angoisse)|"
@@ -342,7 +354,48 @@ _IDIOMS = [
 ]
 IDIOM = Guard("idiom", span=_re("|".join(_IDIOMS)))
 
-GUARDS = (ILLNESS, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, IDIOM)
+# a shelter, a charity: where one works, not where one sleeps
+WORKPLACE = Guard(
+    "idiom",
+    span=_re(r"\b(foyer|centre|asso\w*|association|structure|accueil|hebergement|restos? du coeur|maraudes?|samu social|"
+             r"croix rouge|secours populaire|emmaus|refuge)\b (\w+ ){0,2}?(pour|de|des|d) (les |des )?(sdf|sans abri|"
+             r"sans domicile|personnes? (a la rue|sans abri|sans domicile|en danger)|migrants|femmes battues|victimes|"
+             r"jeunes en danger|mineurs isoles)\b"),
+    needs=_re(r"\b(stage|stagiaire|travaill\w*|bosse\w*|benevol\w*|job|emploi|poste|mission|service civique|alternance|"
+              r"apprenti\w*|cv|candidature|postuler|formation|educat\w*|animat\w*|interven\w*|salarie\w*)\b"),
+    unless=_re(r"\b(je|j) (dors|dormi|vis|suis heberge\w*|loge|habite|ai ete (mis|vire|jete)\w*|me suis fait (virer|jeter))\b"
+               r"|\b(nulle part|a la rue|sans logement|plus de logement|mis dehors|vire\w* de chez)\b"),
+)
+
+# fiction and other people: "j ai vu une meuf se faire agresser dans une serie"
+FICTION = Guard(
+    "idiom",
+    span=_re(r"\b(se faire|se fait|s est fait|s est faite|se font|se sont fait|se faisait) (agresser|violer|tuer|frapper|"
+             r"tabasser|enlever|kidnapper|harceler|suivre|poignarder|buter|massacrer|battre|sequestrer)\b"
+             r"|\b(il|elle|ils|elles|le heros|l heroine|le perso|le personnage|un mec|une meuf|une fille|un gars|un homme|"
+             r"une femme|une ado|un ado) (se )?(suicide|tue|meurt|viole|agresse|frappe|tabasse|se pend|se drogue|"
+             r"se scarifie|fait une overdose)\w*\b"),
+    needs=_re(r"\b(dans|a) (une|la|un|le|cette|ce|mon|ma|l) (serie|film|jeu|livre|manga|anime|episode|roman|bd|clip|video|"
+              r"reportage|docu\w*|pub|emission|saison|tele|tv|television|telefilm|thriller|polar|fiction)\b"
+              r"|\b(a la|en) (tele|tv|television)\b|\b(j ai|on a) (vu|regarde|lu) (un|une|le|la) (film|serie|episode|"
+              r"reportage|docu\w*|manga|livre|roman|video)\b"),
+    unless=_re(r"\b(moi aussi|comme moi|comme elle|comme lui|ca m arrive|ca me fait penser|je vis ca|chez moi aussi|"
+               r"pareil pour moi|me reconnais|comme ma|comme mon|envie de faire pareil|faire pareil|la meme chose)\b"),
+)
+
+# out of breath after running, laughing: not a panic attack
+EXERTION = Guard(
+    "idiom",
+    span=_re(r"\b(arrive|peux|parviens) (plus|pas) a respirer\b|\bplus de souffle\b|\bessouffl\w*|\bj etouffe\b"
+             r"|\bcoeur\b.{0,15}\b(bat|tape|cogne)\w*\b.{0,12}\b(fond|vite|fort|trop|a mille|a 200)\b"),
+    needs=_re(r"\b(couru|courir|cours apres|course|footing|jogging|sprint|sport|muscu|seance|escaliers?|monte|montee|cote|"
+              r"velo|match|entrainement|fou rire|rire|rigole\w*|mdr|ptdr|danse|danser|nage|piscine|rando\w*|chaleur|"
+              r"canicule|sauna|hammam|piment|epice\w*|wasabi)\b"),
+    unless=_re(r"\b(angoiss\w*|paniqu\w*|peur|crise|poitrine|mourir|meurs|aide|aidez|au secours|tremble\w*|malaise|"
+               r"evanoui\w*|tete qui tourne|asthme|ventoline|allergi\w*|gonfle|urgence\w*|15|samu|bleu|bleue)\b"),
+)
+
+GUARDS = (ILLNESS, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, WORKPLACE, FICTION, EXERTION, IDIOM)
 
 
 def guard(words: str, mark: str = " ") -> tuple[str, list[str]]:
