@@ -79,8 +79,10 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bs il (te|vous) plait\b"), "stp"),
     (re.compile(r"\bchai pas\b|\bche pas\b|\bj sais pas\b"), "je sais pas"),
     (re.compile(r"\bj en peu plus\b"), "j en peux plus"),
+    # "slt cv": a greeting and "ca va", not a CV
+    (re.compile(r"^(salut|coucou|wesh|bonjour|bonsoir|yo|hello|hey) cv$"), r"\1 ca va"),
     # "pu" for "plus" after a verb ("jveu pu vivre", "jen peu pu"); "j ai pu venir" stays
-    (re.compile(r"\b(veux|veut|peux|peut|sais|suis|vois|arrive|supporte|en peux|ai plus|ai|a|y a|il y a) (pu|plu)\b"
+    (re.compile(r"\b(veux|veut|peux|peut|peu|sais|suis|vois|arrive|supporte|en peux|en peu|ai plus|ai|a|y a|il y a) (pu|plu)\b"
                 r"(?! (venir|le faire|passer|aller|avoir|trouver|parler|voir|appeler|lire|dormir un peu|me|m|te|t|le|la|les))"),
      r"\1 plus"),
 ]
