@@ -888,12 +888,12 @@ def detect_crisis(text: str, second_opinion: bool = True) -> Crisis | None:
 
 DATA = Path(__file__).resolve().parent / "data"
 # The second opinion is a LinearSVC calibrated (Platt, 5 folds) into a probability of crisis; it
-# speaks (softly) from SOFT_PROBA on. Chosen in issue 17 by 5-fold cross-validation (3 repeats) on
-# the training messages (1701: 720 crises, 619 calm with scary words, 362 FAQ questions), each
-# scored by a model that had not seen it: at 0.65 the classifier alone finds ~85 % of the crises
-# (it only speaks when no rule did) for ~3 % of the calm scary messages and ~3 % of FAQ questions;
-# 0.70 gives 83 % / 2.6 %, 0.60 gives 88 % / 3.7 %. A missed crisis costs more: the lower one that
-# keeps calm alarms near 3 %. Recompute with benchmarks/crisis_accuracy.py --calibrate.
+# speaks (softly) from SOFT_PROBA on, and only when no rule did. Chosen in issue 17 by 5-fold
+# cross-validation repeated 3 times on the training messages (2023: 765 crises, 668 calm with scary
+# words, 590 FAQ questions), each scored by a model that had not seen it
+# (benchmarks/crisis_accuracy.py --calibrate): at 0.65 the classifier alone finds ~86 % of the
+# crises for ~3 % of the calm scary messages and ~2.4 % of FAQ questions; 0.70 gives 83 % / 2.5 %,
+# 0.60 gives 88 % / 3.7 %. A missed crisis costs more: the lowest that keeps calm alarms near 3 %.
 SOFT_PROBA = 0.65
 SOFT_PROBA_EXPLAINED = 0.85  # when a harmless sense (game, idiom) already explained the scary word
 
