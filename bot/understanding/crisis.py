@@ -402,6 +402,8 @@ _RULES: list[tuple[str, str]] = [
     ("violence_conjugale", rf"\b(mon|ma|mes|notre|son|sa|ca) {_PARTNER}\b.{{0,40}}\b{_HIT}\b"),
     ("violence_conjugale", rf"\b{_HIT}\b.{{0,25}}\b(par )?(mon|ma) {_PARTNER}\b"),
     ("violence_conjugale", rf"\bpeur (de|d) (mon|ma) {_PARTNER}\b"),
+    ("violence_conjugale", rf"\b(mon|ma) {_PARTNER}\b.{{0,20}}\b(va|veut|menace\w*( de)?|a dit qu (il|elle) (allait|va)|"
+                           rf"dit qu (il|elle) va|jure qu (il|elle) va) me {_HARM_ME}\b"),
     ("violence_conjugale", r"\bviolence\w* (conjugal\w*|dans (mon|le) couple)|\bemprise\b"),
     ("violence_familiale", rf"\b(mon|ma|mes|notre|nos|son|sa|ca|ses) {_FAMILY}\b.{{0,40}}\b{_HIT}\b"),
     ("violence_familiale", rf"\b{_HIT}\b.{{0,25}}\b(par )?(mon|ma|mes) {_FAMILY}\b"),

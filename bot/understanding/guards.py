@@ -321,6 +321,23 @@ _IDIOMS = [
     # a nightmare, a dream
     r"\b(cauchemar\w*|reve|mauvais reve|reve bizarre)\b (\w+ ){0,5}?(mourais|mourrais|meurs|mort|morte|tue|tuait|"
     r"tuaient|tombais|noyais|poursuivait|suivait|attaquait|agressait|enleve\w*)\b",
+    r"\b(gros |grosse )?(coup de (pression|stress|barre|mou|chaud|flippe|speed))\b",
+    r"\bcrise (de|d) (fou rire|rire|rires|nerfs de rire)\b|\bcrises? (de|d) (rire|fou rire)\b",
+    r"\b(film|films|serie|series|docu\w*|jeu|jeux|livre|roman|bd|manga|escape game|podcast) (d horreur|"
+    r"de zombies?|policier|sur (les|des) (serial killers|tueurs|meurtres|zombies)|de guerre|gore)\b",
+    r"\b(tomber|tombe\w*) dans les pommes\b(?=.{0,40}\b(prise de sang|piqure|vaccin|chaleur|faim|soleil|"
+    r"sang|infirmi\w*)\b)",
+    r"\bje (la|le|les) (tue|tuerais|tuerai|buterais)\b(?=.{0,20}\b(mdr|ptdr|lol|haha\w*|😂)\b)",
+    r"\b(j en peux plus|jpp|je craque|je vais craquer|je meurs) (de|d) (ce|cette|ces|du|de la|des|l) ?(froid|"
+    r"chaleur|bus|pluie|attente|bruit|voisins?|travaux|formulaire\w*|dossier\w*|appli\w*|wifi|cours|"
+    r"devoirs|revisions?|exam\w*|maths|queue|file d attente|embouteillages?|bouchons?|canicule)\b",
+    r"\b(a la rue)\b (niveau|en|question|pour) (maths|francais|anglais|cours|info|sport|cuisine|code|"
+    r"orthographe|\w+)\b(?=.{0,30}\b(mdr|lol|ptdr|haha\w*|niveau|en cours)\b)",
+]
+IDIOM = Guard("idiom", span=_re("|".join(_IDIOMS)))
+
+# bites and everyday cuts and burns: an animal, the kitchen, a sheet of paper
+_DAILY = [
     # bitten, scratched, stung by an animal
     r"\b(chat|chaton|chien|chiot|hamster|lapin|cheval|perroquet|furet|cochon d inde|rat|guepe|moustique|abeille|"
     r"meduse|serpent|araignee|frelon|tique|puce|oiseau|poule|oie|singe)\b.{0,15}\b(m a|ma|m ont|mont|me|m) "
@@ -339,20 +356,8 @@ _IDIOMS = [
     r"foot|velo|skate)\w*\b"
     r"(?!.{0,40}\b(expres|volontairement|encore|tous les|chaque|quand (ca va pas|je vais mal|j angoisse)|"
     r"pour (me punir|sentir|me calmer|avoir mal|oublier)|jusqu au sang|envie de)\b)",
-    r"\b(gros |grosse )?(coup de (pression|stress|barre|mou|chaud|flippe|speed))\b",
-    r"\bcrise (de|d) (fou rire|rire|rires|nerfs de rire)\b|\bcrises? (de|d) (rire|fou rire)\b",
-    r"\b(film|films|serie|series|docu\w*|jeu|jeux|livre|roman|bd|manga|escape game|podcast) (d horreur|"
-    r"de zombies?|policier|sur (les|des) (serial killers|tueurs|meurtres|zombies)|de guerre|gore)\b",
-    r"\b(tomber|tombe\w*) dans les pommes\b(?=.{0,40}\b(prise de sang|piqure|vaccin|chaleur|faim|soleil|"
-    r"sang|infirmi\w*)\b)",
-    r"\bje (la|le|les) (tue|tuerais|tuerai|buterais)\b(?=.{0,20}\b(mdr|ptdr|lol|haha\w*|😂)\b)",
-    r"\b(j en peux plus|jpp|je craque|je vais craquer|je meurs) (de|d) (ce|cette|ces|du|de la|des|l) ?(froid|"
-    r"chaleur|bus|pluie|attente|bruit|voisins?|travaux|formulaire\w*|dossier\w*|appli\w*|wifi|cours|"
-    r"devoirs|revisions?|exam\w*|maths|queue|file d attente|embouteillages?|bouchons?|canicule)\b",
-    r"\b(a la rue)\b (niveau|en|question|pour) (maths|francais|anglais|cours|info|sport|cuisine|code|"
-    r"orthographe|\w+)\b(?=.{0,30}\b(mdr|lol|ptdr|haha\w*|niveau|en cours)\b)",
 ]
-IDIOM = Guard("idiom", span=_re("|".join(_IDIOMS)))
+DAILY = Guard("accident", span=_re("|".join(_DAILY)))
 
 # a shelter, a charity: where one works, not where one sleeps
 WORKPLACE = Guard(
@@ -395,7 +400,7 @@ EXERTION = Guard(
                r"evanoui\w*|tete qui tourne|asthme|ventoline|allergi\w*|gonfle|urgence\w*|15|samu|bleu|bleue)\b"),
 )
 
-GUARDS = (ILLNESS, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, WORKPLACE, FICTION, EXERTION, IDIOM)
+GUARDS = (ILLNESS, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM)
 
 
 def guard(words: str, mark: str = " ") -> tuple[str, list[str]]:
