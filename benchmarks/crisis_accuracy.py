@@ -57,13 +57,12 @@ def calibrate(repeats: int = 3, folds: int = 5) -> int:
     with (ROOT / "bot/understanding/data/crisis_train.csv").open(encoding="utf-8", newline="") as f:
         scary = np.array([True] * sum(1 for _ in csv.DictReader(f)) + [False] * (len(texts)))[:len(texts)]
     y = np.array(labels)
-    seen = [_crisis._marked(_crisis._words(t)) for t in texts]
     long_enough = np.array([len(_crisis._defuse(_crisis._words(t)).split()) >= 3 for t in texts])
     proba = np.zeros(len(texts))
     for seed in range(repeats):
-        for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(seen, y):
+        for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, y):
             model = _crisis.build_classifier([texts[i] for i in train], list(y[train]))
-            proba[test] += model.predict_proba([seen[i] for i in test])[:, 1] / repeats
+            proba[test] += model.predict_proba([texts[i] for i in test])[:, 1] / repeats
     print(f"{len(y)} messages: {y.sum()} crises, {(~y & scary).sum()} calm with scary words, "
           f"{(~y & ~scary).sum()} FAQ questions (current threshold {_crisis.SOFT_PROBA})")
     for t in np.arange(0.5, 0.86, 0.05):

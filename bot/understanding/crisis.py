@@ -12,6 +12,7 @@ the config and the clock, so it is given even when Redis or the database is down
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -835,6 +836,7 @@ def _marked(text: str) -> str:
     return guard(_HARMLESS.sub(_MARK, text), _MARK)[0] if text else text
 
 
+@lru_cache(maxsize=4096)
 def _classifier_words(text: str) -> str:
     return _marked(_words(text))
 
@@ -880,7 +882,7 @@ def detect_crisis(text: str, second_opinion: bool = True) -> Crisis | None:
             if category:
                 return _found(category, token, words)
         if second_opinion and len(words.split()) >= 3 and _second_opinion(
-                _marked(plain), SOFT_PROBA_EXPLAINED if _explained(plain) else SOFT_PROBA):
+                text, SOFT_PROBA_EXPLAINED if _explained(plain) else SOFT_PROBA):
             found = _found("inquietude", words[:60], words)
             return Crisis(found.category, found.evidence, danger_now=False, minor=found.minor, soft=True)
         return None
@@ -936,15 +938,59 @@ def build_classifier(texts: list[str], labels: list[bool]):
     return model
 
 
+class _Fast:
+    """The trained pipeline's arithmetic for one message, without scikit-learn's per-call checks
+    (~0.1 ms instead of ~10 ms): the same n-grams, sublinear tf-idf, l2 norm, the five folds'
+    LinearSVC and their sigmoid calibration, averaged (tests check it gives predict_proba's figure)."""
+
+    def __init__(self, model):
+        union, calibrated = model.steps[0][1], model.steps[-1][1]
+        self.parts = []
+        offset = 0
+        for _, vectorizer in union.transformer_list:
+            self.parts.append((vectorizer.build_analyzer(), vectorizer.vocabulary_,
+                               vectorizer.idf_.tolist(), offset))
+            offset += len(vectorizer.vocabulary_)
+        assert list(calibrated.classes_) == [False, True]
+        self.folds = [(fold.estimator.coef_.ravel().tolist(), float(fold.estimator.intercept_[0]),
+                       float(fold.calibrators[0].a_), float(fold.calibrators[0].b_))
+                      for fold in calibrated.calibrated_classifiers_]
+
+    def proba(self, text: str) -> float:
+        features: dict[int, float] = {}
+        for analyzer, vocabulary, idf, offset in self.parts:
+            counts: dict[int, int] = {}
+            for gram in analyzer(text):
+                i = vocabulary.get(gram)
+                if i is not None:
+                    counts[i] = counts.get(i, 0) + 1
+            values = {i: (1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
+            norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+            for i, v in values.items():
+                features[offset + i] = v / norm
+        total = 0.0
+        for coef, intercept, a, b in self.folds:
+            f = intercept + sum(coef[i] * v for i, v in features.items())
+            z = a * f + b
+            total += 1.0 / (1.0 + math.exp(z)) if z < 700 else 0.0
+        return total / len(self.folds)
+
+
 @lru_cache(maxsize=1)
 def _classifier():
-    """Trained once per process from the labelled sets (~1-2 s); nothing downloaded."""
+    """Trained once per process from the labelled sets (~2 s); nothing downloaded."""
     return build_classifier(*training_rows())
 
 
+@lru_cache(maxsize=1)
+def _fast():
+    return _Fast(_classifier())
+
+
 @lru_cache(maxsize=4096)
-def _second_opinion(words: str, threshold: float = SOFT_PROBA) -> bool:
-    return float(_classifier().predict_proba([words])[0][1]) >= threshold
+def _second_opinion(text: str, threshold: float = SOFT_PROBA) -> bool:
+    """The message as written: the model reads it through _classifier_words, as in training."""
+    return _fast().proba(text[:2000]) >= threshold
 
 
 # the answer ------------------------------------------------------------------------------------

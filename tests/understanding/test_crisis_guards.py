@@ -112,3 +112,12 @@ def test_a_guard_only_takes_out_its_own_words():
 def test_guards_never_raise_on_odd_text():
     for text in ("", " ", "a" * 10_000, "mdr " * 500, "🙂" * 50):
         guard(normalize(text))
+
+
+def test_the_fast_second_opinion_gives_scikit_learns_figure():
+    from bot.understanding.crisis import _classifier, _fast
+    texts = ["je me sens vide", "mdr ce taf me tue", "jai pris des cachets contre le rhume", "slt",
+             "jsais plus quoi faire de ma vie tout le monde s en fout", "🙂", ""]
+    expected = _classifier().predict_proba(texts)[:, 1]
+    for text, p in zip(texts, expected):
+        assert abs(_fast().proba(text) - p) < 1e-9, text
