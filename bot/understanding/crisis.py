@@ -218,6 +218,20 @@ _EXTRA_RULES: list[tuple[str, str]] = [
                 r".{0,40}\b(recommencer|refaire|encore|cette fois|reessayer)\b"
                 r"(?!.{0,40}\b(permis|code|exam\w*|concours|bac|entretien|formation|inscription|dossier|candidature|"
                 r"stage|recette|regime|test)\b)"),
+    ("suicide", r"\b(serai|serais|serait|sera|serions|seraient|serons) (bien )?(mieux|plus heureu\w*|tranquilles?|en paix|"
+                r"libres?|soulage\w*) (mort|morte|morts|mortes|sous terre|au ciel|au paradis|six pieds sous terre)\b"
+                r"|\b(mieux|plus simple|plus facile) (d etre|detre|si j etais|que je sois) (mort|morte)\b"
+                r"|\b(descendre|aller|marcher|m allonger|me coucher|m asseoir|me mettre|attendre) (sur|entre) les (rails|voies)\b"
+                r"|\b(demain|bientot|ce soir|cette nuit|la semaine prochaine|dans quelques jours) je (serai|serais) plus "
+                r"(la|en vie|de ce monde|parmi vous)\b(?!.{0,30}\b(vacances|week end|weekend|bureau|absente?|rdv|cours|"
+                r"travail|dispo|disponible|deplacement|stage|voyage|ville|region)\b)"),
+    ("suicide", r"\b(plus|pas|aucun) (de )?gout (a|pour|de) (la vie|rien|vivre|quoi que ce soit)\b"),
+    ("danger", r"\b(m ont|m a|mont|ma|me|m) (encercle|entoure|coince|encerclent|entourent|coincent)\w*\b"
+               r"(?!.{0,20}\b(de (questions|boulot|travail|amour|cadeaux)|au (jeu|foot)|pour (me feter|la photo))\b)"),
+    ("drogue", r"\b(bois|boire|bu)\b.{0,5}\bjusqu a (tomber|plus rien|m evanouir|vomir|oublier|etre ivre|ne plus|plus tenir|"
+               r"perdre)\b"),
+    ("automutilation", r"\bje me (fais|fait) saign\w*|\bje me (donne|mets|met|file|fous|fou) (des )?(coups|claques|gifles|"
+                       r"baffes)\b"),
     ("suicide", r"\bque (tout|ca|ce|ma vie|la vie|tout ca) (soit|se) (fini|finie|finisse|termine|arrete)\b"
                 r"|\b(vaut|vaudrait|valait) (le coup|la peine) (de|d) (continuer|vivre|rester en vie|exister|me battre)\b"
                 r"|\bsi (demain |un jour |ce soir |cette nuit )?je (me )?(reveille|reveillais) (pas|plus)\b"
@@ -230,7 +244,8 @@ _EXTRA_RULES: list[tuple[str, str]] = [
     ("suicide", r"\b(combien|comment|quelle (dose|quantite)|quel moyen|la meilleure (facon|maniere)|le moyen|"
                 r"le plus rapide|sans douleur|sans souffrir)\b.{0,40}\b(mourir|me tuer|se tuer|crever|en finir|"
                 r"se suicider|me suicider|plus se reveiller|plus me reveiller|overdose|se pendre|me pendre)\b"
-                r"|\b(mourir|me tuer|en finir|me suicider)\b.{0,20}\b(sans (souffrir|douleur|avoir mal)|rapidement|"
+                r"|\b(mourir|me tuer|en finir|me suicider|partir|disparaitre|m endormir|mettre fin)\b.{0,20}\b(sans (souffrir|"
+                r"douleur|avoir mal)|rapidement|"
                 r"vite fait|proprement)\b"),
     ("suicide", r"\b(mes|ses) derniers (mots|messages?|adieux)\b|\b(ecrit|ecris|laisse|envoye|prepare)\w* (mes|un|des|ma) "
                 r"(derniers mots|mots d adieu|message d adieu|lettre d adieu)\b"
@@ -289,7 +304,7 @@ _LATE_RULES: list[tuple[str, str]] = [
                r"( stp| svp| s il (te|vous) plait| vite| please)*\W*$"),
     ("danger", r"\bpeur\b.{0,15}\b(il|elle|ils) (est|sont) (la|devant|dehors|en bas|derriere)\b"
                r"|\b(il|elle|ils) (est|sont|attend\w*) (devant|derriere) (ma|la) porte\b"
-               r"|\b(suivi|suivie|suivis|suivies)\b.{0,15}\b(par (un|une|des|deux|quelqu|ce|cet|cette|mon|ma|le|la)\b|depuis)"
+               r"|\b(pour)?(suivi|suivie|suivis|suivies)\b.{0,15}\b(par (un|une|des|deux|quelqu|ce|cet|cette|mon|ma|le|la)\b|depuis)"
                r"(?!.{0,25}\b(conseill\w*|mission locale|vous|france travail|pole emploi|referent\w*|psy\w*|"
                r"medecin|educat\w*|assistante?|cej|pacea)\b)"
                r"|\bfaire la peau\b|\bme (faire la peau|planter|buter|egorger)\b"),
@@ -320,7 +335,7 @@ _LATE_RULES: list[tuple[str, str]] = [
     ("drogue", r"\b(sniffe|snif|pique|shoote|injecte|fume|gobe)\w*\b.{0,30}\b(tous les jours|chaque jour|tous les "
                r"soirs|chaque soir|depuis (des|plusieurs|\d+) (mois|semaines|ans))\b.{0,30}\b(peux plus|arrive plus|"
                r"arrive pas|m arreter|arreter|en manque|accro|controle)\b"),
-    ("automutilation", r"\b(me|m) (re ?couper|recoupe|re ?scarifier|rescarifie|re ?taillader|re ?bruler|re ?mutiler|"
+    ("automutilation", r"\b(me|m) (suis )?(re ?couper|recoupe\w*|re ?scarifier|rescarifie|re ?taillader|re ?bruler|re ?mutiler|"
                        r"refaire du mal|refaire mal)\b"),
     ("violence_sexuelle", r"\b(argent|thune|sous|cadeaux?|billets|\d+ ?(e|euros|balles))\b.{0,15}\b(pour|contre) (des|mes|une|"
                           r"que je|qu on|le|la) ?(photos|nudes|videos|coucher|sucer|sexe|envoie|voir|montre)\w*"),

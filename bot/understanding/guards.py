@@ -71,6 +71,18 @@ ILLNESS = Guard(
     unless=_re(_EXCESS, "|", _INTENT),
 )
 
+# breathing badly with a cold: not a panic attack
+ILLNESS_BREATH = Guard(
+    "illness",
+    span=_re(r"\b(respire\w*|respirer|respiration)\b (mal|difficilement|par la bouche|plus par le nez)\b"
+             r"|\b(du|un peu de|beaucoup de) mal a respirer\b|\bnez (bouche|qui coule|pris)\b"),
+    needs=_re(r"\b(pour|contre|avec) (le |la |l |les |mon |ma |mes |un |une |ce |cette )?", _ILL, r"\b|\b(j ai|je suis|suis) "
+              r"(un |une |la |le |de la |des |l )?", _ILL, r"\b|\b(malade|enrhume\w*|grippe\w*|nez bouche|allergi\w*|"
+              r"pollen|asthm\w*)\b"),
+    unless=_re(r"\b(angoiss\w*|paniqu\w*|crise|peur|poitrine|coeur|mourir|meurs|aide\w*|secours|urgence\w*|samu|15|"
+               r"tremble\w*|malaise|levres bleues|bleu|evanoui\w*|pris (des|tous|toute|trop)|avale\w*)\b"),
+)
+
 # --- a night out for fun ------------------------------------------------------------------------
 _SLEEP_OUT = (r"\b(dormi\w*|dors|dort|dormir|dormait|dormaient|dormira\w*|passe\w* la nuit|passer la nuit|"
               r"passe\w* une nuit|fini la nuit|nuit)\b.{0,25}?\b(dehors|dans (la|une|ma|sa|ca|notre|leur|un|le|son|"
@@ -98,6 +110,18 @@ _HOMELESS = (r"\b(vire\w*|mis\w* dehors|mis\w* a la porte|foutu\w* dehors|jete\w
              r"peur de rentrer|peux (pas|plus) rentrer|froid)\b")
 
 LEISURE = Guard("leisure", span=_re(_SLEEP_OUT), needs=_re(_LEISURE), unless=_re(_HOMELESS))
+
+# jumping off a cliff with a paraglider, off a bridge into the river with friends in summer
+JUMP = Guard(
+    "leisure",
+    span=_re(r"\b(saute\w*|sauter|plonge\w*|plonger|jete\w*)\b (\w+ )?(d une|du|de la|depuis (le|la|une|un)|d un|en) "
+             r"(falaise|pont|rocher|plongeoir|avion|hauteur|cascade|parachute|parapente|\d+ ?m(etres)?)\b"),
+    needs=_re(r"\b(parapente|parachute|elastique|moniteur|monitrice|plongeon|plongeoir|riviere|lac|mer|potes|copains|amis|"
+              r"ete|vacances|baignade|c etait (fou|top|trop bien|genial|ouf|incroyable)|adrenaline|sensations|bapteme|"
+              r"tandem|canyoning|cliff|saut a l elastique)\b"),
+    unless=_re(r"\b(envie|veux|vais|voudrais|pense|mourir|en finir|ce soir|cette nuit|seule?|plus jamais|adieu|tuer|"
+               r"disparaitre|vivre|fin)\b"),
+)
 
 # --- play fights, sport, games ------------------------------------------------------------------
 # Beaten at a game (a win, not a blow) and hit in a play fight or a sport are two guards: a blow from
@@ -240,7 +264,8 @@ _IDIOMS = [
     r"\b(c est|c etait|c) mort\b(?=.{0,30}\b(pour (ce soir|demain|aujourd hui|cette fois|le bus|le train|"
     r"le rdv)|on se voit|le bus|le train|laisse tomber|tant pis|deja passe|est passe|ferme)\b)"
     r"|\blaisse tomber c est mort\b",
-    r"\b(une tuerie|a tomber|mortel|mortelle)\b",
+    r"\b(une tuerie|mortel|mortelle)\b|\b(est|etait|sont|etaient|trop|vraiment|juste|c est|c etait) a tomber\b"
+    r"(?! (par terre|dans les pommes|malade))",
     r"\b(pendu|pendue|accroche\w*) (au|a mon|a son|a ma|a sa) (telephone|portable|tel|bras|cou de)\b",
     r"\b(je me noie|me noyer|noye|noyee|submerge\w*) (sous|dans) (les|la|mes|le|des) (devoirs|travail|"
     r"paperasse|papiers|dossiers|mails|messages|revisions|cours|boulot|taf|factures|demarches|notifs?|"
@@ -400,7 +425,7 @@ EXERTION = Guard(
                r"evanoui\w*|tete qui tourne|asthme|ventoline|allergi\w*|gonfle|urgence\w*|15|samu|bleu|bleue)\b"),
 )
 
-GUARDS = (ILLNESS, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM)
+GUARDS = (ILLNESS, ILLNESS_BREATH, JUMP, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM)
 
 
 def guard(words: str, mark: str = " ") -> tuple[str, list[str]]:
