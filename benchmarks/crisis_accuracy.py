@@ -13,6 +13,9 @@ A "calm" message has scary words but no crisis ("mort de rire", "ce taf me tue")
 Printed: recall and false alarms for the rules alone ("strong": the full crisis answer) and with
 the second opinion ("any": a soft finds gets a gentle check-in and an alert), and the time.
 Targets (issue 17): recall 100 %, false alarms <= 5 %.
+Issue 17, heldout4 measured once at the end (with the second opinion): recall 95.5 % -> 98.3 %
+(3 of 178 missed), false alarms 18.5 % -> 4.6 % (6 of 130, all soft); rules alone 83.7 % -> 85.4 %,
+10.8 % -> 0.0 %. The recall target is not met on it.
 """
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ detresse, 71 out of scope) was written in issue 17 before any tuning of that iss
 the held-out figure. heldout = heldout-1 (written before the first tuning) + heldout-2 (128
 messages, issue 17's first round; its errors were looked at in the second, so it is no longer
 quite held out). --similarity-only measures the older matcher alone.
+Issue 17, heldout-3 measured once at the end: top-1 95.7 % -> 96.3 %, out of scope left
+unanswered 83.1 % -> 95.8 %, detresse recall 100 % -> 100 % (false crises 1 -> 0).
 """
 from __future__ import annotations
 
