@@ -2,11 +2,16 @@
 
 Measured the way the engine works: crisis check first, then the FAQ matcher.
 
-    .venv/bin/python benchmarks/faq_accuracy.py [--set heldout|labelled|all] [--errors]
+    .venv/bin/python benchmarks/faq_accuracy.py [--set heldout-3|heldout|labelled|all] [--errors]
 
 Targets on the held-out set (issue 17): top-1 >= 95 %, out-of-scope -> no answer >= 95 %,
-detresse recall 100 %. heldout = heldout-1 (written before the first tuning) + heldout-2 (128 new
-messages, issue 17, never tuned on). --similarity-only measures the older matcher alone.
+detresse recall 100 %. heldout-3 (tests/data/faq_heldout_3.csv, 234 messages: 148 topics, 15
+detresse, 71 out of scope) was written in issue 17 before any tuning of that issue, never tuned on:
+the held-out figure. heldout = heldout-1 (written before the first tuning) + heldout-2 (128
+messages, issue 17's first round; its errors were looked at in the second, so it is no longer
+quite held out). --similarity-only measures the older matcher alone.
+Issue 17, heldout-3 measured once at the end: top-1 95.7 % -> 96.3 %, out of scope left
+unanswered 83.1 % -> 95.8 %, detresse recall 100 % -> 100 % (false crises 1 -> 0).
 """
 from __future__ import annotations
 
@@ -29,8 +34,9 @@ SETS = {
     "heldout": [ROOT / "tests/data/faq_heldout.csv", ROOT / "tests/data/faq_heldout_2.csv"],
     "heldout-1": [ROOT / "tests/data/faq_heldout.csv"],
     "heldout-2": [ROOT / "tests/data/faq_heldout_2.csv"],
+    "heldout-3": [ROOT / "tests/data/faq_heldout_3.csv"],
 }
-SETS["all"] = SETS["labelled"] + SETS["heldout"]
+SETS["all"] = SETS["labelled"] + SETS["heldout"]   # what has been tuned on or looked at
 
 
 @dataclass

@@ -37,7 +37,7 @@ LEXICON: dict[str, str] = {
     "cmb": "combien", "cb": "combien", "combi1": "combien", "cbien": "combien",
     "kesk": "qu est ce que", "keske": "qu est ce que", "kestion": "question",
     # small words
-    "pr": "pour", "pur": "pour", "ds": "dans", "bcp": "beaucoup", "bcoup": "beaucoup",
+    "tro": "trop", "tjs": "toujours", "pr": "pour", "pur": "pour", "ds": "dans", "bcp": "beaucoup", "bcoup": "beaucoup",
     "mtn": "maintenant", "mnt": "maintenant", "mntn": "maintenant", "tjr": "toujours",
     "tjrs": "toujours", "pa": "pas", "vs": "vous", "ns": "nous", "nn": "non", "tt": "tout",
     "tte": "toute", "ttes": "toutes", "mm": "meme", "oci": "aussi", "osi": "aussi",
@@ -79,6 +79,12 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bs il (te|vous) plait\b"), "stp"),
     (re.compile(r"\bchai pas\b|\bche pas\b|\bj sais pas\b"), "je sais pas"),
     (re.compile(r"\bj en peu plus\b"), "j en peux plus"),
+    # "slt cv": a greeting and "ca va", not a CV
+    (re.compile(r"^(salut|coucou|wesh|bonjour|bonsoir|yo|hello|hey) cv$"), r"\1 ca va"),
+    # "pu" for "plus" after a verb ("jveu pu vivre", "jen peu pu"); "j ai pu venir" stays
+    (re.compile(r"\b(veux|veut|peux|peut|peu|sais|suis|vois|arrive|supporte|en peux|en peu|ai plus|ai|a|y a|il y a) (pu|plu)\b"
+                r"(?! (venir|le faire|passer|aller|avoir|trouver|parler|voir|appeler|lire|dormir un peu|me|m|te|t|le|la|les))"),
+     r"\1 plus"),
 ]
 
 _MARKS = re.compile(r"[\u0300-\u036f]")
