@@ -33,7 +33,7 @@ from bot.channels.base import Channel
 from bot.clock import Clock, SystemClock
 from bot.messages import Reply
 from bot.stores.outbox import (
-    BACKGROUND, CONVERSATION, CRISIS, FAILED, NewReply, OutboxStore, OutRow,
+    BACKGROUND, CONVERSATION, CRISIS, FAILED, NewReply, OutboxStore, OutRow, finish_sent_in,
 )
 
 log = logging.getLogger(__name__)
@@ -65,8 +65,7 @@ class Outbox:
         self._addresses = asyncio.Semaphore(address_slots)
         self._locks: OrderedDict[tuple[str, str], list] = OrderedDict()
         self._wake = asyncio.Event()
-        self._finisher = _Together(lambda rows: self.store.finish_sent(rows, self.worker_id,
-                                                                      self.clock.now()))
+        self._finisher = _Together(self._finish_sent)
         self._sweeper: asyncio.Task | None = None
         self._holding = 0             # sends in progress: their claims are renewed while > 0
         self._renewer: asyncio.Task | None = None
@@ -288,6 +287,16 @@ class Outbox:
             sent += 1
             self.sent += 1
         return sent, True
+
+    async def _finish_sent(self, rows: list[OutRow]) -> None:
+        """In the records' group commit when there is one: under load the sent rows share the
+        turns' transaction."""
+        item = (rows, self.worker_id, self.clock.now())
+        save_turn = getattr(self.records, "save_turn", None)
+        if save_turn is not None:
+            await save_turn([], jeune_id="-", batched=(finish_sent_in, item))
+        else:
+            await self.store.finish_sent(rows, self.worker_id, self.clock.now())
 
     async def _stopped(self, jeune_id: str) -> bool:
         profile = await self.records.get_profile(jeune_id) or {}

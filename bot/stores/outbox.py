@@ -169,6 +169,27 @@ async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datet
         item.id = found[0] if found else None
 
 
+async def finish_sent_in(conn: AsyncConnection,
+                         items: list[tuple[list[OutRow], str, datetime]]) -> int:
+    """Inside a caller's transaction: the sender hands its sent rows to the records' group commit
+    (`batched`), so under load they share the turns' transaction instead of one of their own."""
+    t = outbox
+    done = 0
+    by_worker: dict[str, tuple[list[int], list[int], datetime]] = {}
+    for rows, worker_id, now in items:
+        plain, keyed, _ = by_worker.setdefault(worker_id, ([], [], now))
+        plain += [r.id for r in rows if r.key is None]
+        keyed += [r.id for r in rows if r.key is not None]
+    for worker_id, (plain, keyed, now) in by_worker.items():
+        mine = [t.c.status == CLAIMED, t.c.claimed_by == worker_id]
+        if plain:
+            done += (await conn.execute(delete(t).where(t.c.id.in_(plain), *mine))).rowcount
+        if keyed:
+            done += (await conn.execute(update(t).where(t.c.id.in_(keyed), *mine).values(
+                status=SENT, done_at=as_utc(now), claimed_until=None))).rowcount
+    return done
+
+
 class OutboxStore:
     """The table and its atomic steps (times UTC). The sender is bot/channels/outbox.py."""
 
@@ -282,19 +303,9 @@ class OutboxStore:
             return res.rowcount == 1
 
     async def finish_sent(self, rows: list[OutRow], worker_id: str, now: datetime) -> int:
-        """Many sent rows at once (the sender batches them): deleted, keyed ones marked sent."""
-        t = outbox
-        mine = [t.c.status == CLAIMED, t.c.claimed_by == worker_id]
-        plain = [r.id for r in rows if r.key is None]
-        keyed = [r.id for r in rows if r.key is not None]
-        done = 0
+        """Sent rows: deleted, keyed ones marked sent (only those this worker still holds)."""
         async with self.engine.begin() as conn:
-            if plain:
-                done += (await conn.execute(delete(t).where(t.c.id.in_(plain), *mine))).rowcount
-            if keyed:
-                done += (await conn.execute(update(t).where(t.c.id.in_(keyed), *mine).values(
-                    status=SENT, done_at=as_utc(now), claimed_until=None))).rowcount
-        return done
+            return await finish_sent_in(conn, [(rows, worker_id, now)])
 
     async def retry(self, row_ids: list[int], worker_id: str, at: datetime, error: str) -> None:
         """A passing failure (the channel is down, rate limited): back to pending until `at`."""
