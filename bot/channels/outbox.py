@@ -268,6 +268,14 @@ class Outbox:
                 ok = await channel.send(address, [reply], key=oid, lane=row.lane)
             except Exception as err:
                 rest = rows[index:]
+                permanent = getattr(channel, "permanent_error", None)
+                if permanent is not None and permanent(err):
+                    # the channel refuses this message for good (Telegram's 400): it does not
+                    # become sendable by waiting; the next ones still go
+                    await store.finish(row, me, self.clock.now(), FAILED, f"refused: {err!r}")
+                    self.failed += 1
+                    log.error("outbox: %s refused a message for good: %r", channel_name, err)
+                    continue
                 give_up = [r for r in rest if r.attempts >= MAX_ATTEMPTS]
                 for r in give_up:
                     await store.finish(r, me, self.clock.now(), FAILED, f"gave up: {err!r}")

@@ -987,6 +987,11 @@ class TelegramChannel:
         async with self._chat_locks.hold(chat_id):
             return await self._deliver(chat_id, replies, lane)
 
+    @staticmethod
+    def permanent_error(err: BaseException) -> bool:
+        """A 400 (bad markup, text refused): sending it again later cannot help."""
+        return isinstance(err, BadRequest)
+
     async def _deliver(self, chat_id: int, replies: list[Reply], lane: int | None = None) -> bool:
         ordered = sorted(replies, key=lambda r: r.priority != "crisis")
         try:

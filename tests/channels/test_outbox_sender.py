@@ -254,3 +254,24 @@ async def test_a_referents_reply_says_whether_it_will_arrive(stack):
     assert await services.outbox.deliver(jeune_id, [Reply("Tu es là ?")], force=True)   # retried
     channel.blocked.add("42")
     assert not await services.outbox.deliver(jeune_id, [Reply("Je reste dispo")], force=True)
+
+
+async def test_a_message_refused_for_good_fails_at_once_and_the_next_ones_go(stack):
+    engine, services, channel, clock = stack
+
+    class Refused(Exception):
+        pass
+    channel.permanent_error = lambda err: isinstance(err, Refused)
+    real_send = channel.send
+
+    async def send(address, replies, **kw):
+        if replies[0].text == "bad":
+            raise Refused("400 Bad Request: can't parse entities")
+        return await real_send(address, replies, **kw)
+    channel.send = send
+    await said(engine, services, clock, "bonjour", message_id="tg:1")
+    jeune_id = engine.jeune_id("telegram", "42")
+    await services.outbox.deliver(jeune_id, [Reply("bad"), Reply("good")], force=True)
+    assert channel.sent[-1][1] == "good"
+    [failed] = await services.outbox.store.rows(FAILED)
+    assert "refused" in failed["last_error"] and failed["payload"]["text"] == "bad"
