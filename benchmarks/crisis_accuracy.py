@@ -1,10 +1,11 @@
 """Crisis detection on the project's own crisis set: recall and false alarms, rules and second opinion.
 
-    .venv/bin/python benchmarks/crisis_accuracy.py [--set heldout4|heldout3|heldout|train|all] [--errors]
+    .venv/bin/python benchmarks/crisis_accuracy.py [--set heldout5|heldout4|heldout3|heldout|train|all] [--errors]
     .venv/bin/python benchmarks/crisis_accuracy.py --calibrate     # the second opinion's threshold
 
-heldout4 (benchmarks/data/crisis_heldout_4.csv, 178 crises / 130 calm) was written in issue 17 before
-any tuning of that issue and never tuned on: the held-out figure. heldout3 (crisis-2) was the
+heldout5 (benchmarks/data/crisis_heldout_5.csv, 177 crises / 117 calm) was written in issue 17c before
+any tuning of that issue and is never tuned on: the held-out figure. heldout4 (178 crises / 130 calm,
+issue 17) was held out until issue 17c looked at its errors and tuned on them. heldout3 (crisis-2) was the
 held-out set until issue 17 looked at its errors and copied it into the training set: its figures
 no longer say much, nor do those of heldout (older, also in training); train
 (bot/understanding/data/crisis_train.csv) is what the rules were tuned on and the second opinion (a
@@ -16,6 +17,11 @@ Targets (issue 17): recall 100 %, false alarms <= 5 %.
 Issue 17, heldout4 measured once at the end (with the second opinion): recall 95.5 % -> 98.3 %
 (3 of 178 missed), false alarms 18.5 % -> 4.6 % (6 of 130, all soft); rules alone 83.7 % -> 85.4 %,
 10.8 % -> 0.0 %. The recall target is not met on it.
+Issue 17c, measured once at the end: heldout5 recall 96.6 % (171/177; rules alone 80.8 %), false
+alarms 17.9 % (21/117; rules alone 11.1 %, 13/117): neither target is met on the fresh set (its calm
+messages are harder than heldout4's; 2 of the 21 alarms come from 17c rules, the rest from older
+rules and the second opinion). heldout4, tuned on in 17c: recall 100 % (rules alone 100 %), false
+alarms 3.8 % (all soft) -- a tuned figure, not a held-out one.
 """
 from __future__ import annotations
 
@@ -36,10 +42,11 @@ from bot.understanding.crisis import detect_crisis  # noqa: E402
 SETS = {
     "heldout": [ROOT / "benchmarks/data/crisis_heldout.csv"],   # since crisis-2: also copied into train
     "heldout3": [ROOT / "benchmarks/data/crisis_heldout_3.csv"],   # since issue 17: also in train
-    "heldout4": [ROOT / "benchmarks/data/crisis_heldout_4.csv"],
+    "heldout4": [ROOT / "benchmarks/data/crisis_heldout_4.csv"],   # issue 17c: its errors were looked at
+    "heldout5": [ROOT / "benchmarks/data/crisis_heldout_5.csv"],   # issue 17c: written before tuning
     "train": [ROOT / "bot/understanding/data/crisis_train.csv"],
 }
-SETS["all"] = SETS["train"] + SETS["heldout"]   # what has been tuned on or looked at
+SETS["all"] = SETS["train"] + SETS["heldout"] + SETS["heldout4"]   # what has been tuned on or looked at
 
 
 def read(paths):
@@ -77,7 +84,7 @@ def calibrate(repeats: int = 3, folds: int = 5) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=sorted(SETS), default="heldout4")
+    parser.add_argument("--set", choices=sorted(SETS), default="heldout5")
     parser.add_argument("--errors", action="store_true")
     parser.add_argument("--calibrate", action="store_true",
                         help="cross-validate the second opinion's threshold on the training messages")

@@ -799,6 +799,138 @@ _BROAD_RULES += [
                r"mangas?|sucre|coca|muscu|shopping)\b)"),
 ]
 
+# Issue 17c: whole classes the rules knew badly (withdrawal and craving, harassment at work and in
+# everyday life, stalking and threats) and the wordings only the second opinion caught on heldout4.
+_ANY_DRUG = "(" + _HARD_DRUGS[1:-1] + "|" + _SOFT_DRUGS[1:-1] + r"|dose|conso|consommation|came|produit)"
+_NOT_DRUG_LACK = (r"(sommeil|vacances|chocolat|sucre|temps|argent|thune|sous|motivation|inspiration|soleil|amour|"
+                  r"affection|calins?|tendresse|sport|foot|series?|netflix|jeux?|musique|potes|amis|copains|copines?|"
+                  r"famille|toi|vous|lui|elle|eux|ma \w+|mon \w+|mes \w+|sa \w+|son \w+|ses \w+|cafe|the|pizza\w*|"
+                  r"kebab|mcdo|bouffe|nourriture|vitamines?|fer|magnesium|personnel|effectif\w*|moyens|place|"
+                  r"confiance|energie|pratique|experience|reseau|idees?|sel|soleil|oxygene|air|attention|"
+                  r"reconnaissance|rigueur|sommeil \w+|repos|stage|alternance|boulot|travail|taf)")
+_BROAD_RULES += [
+    # withdrawal: "chui en manque", "en manque de coke" (not of sleep, holidays or of a person)
+    ("drogue", r"\ben (gros |plein |grave |total )?manque\b(?! (de|d) (la |l |du |des |un |une )?" + _NOT_DRUG_LACK + r"\b)"
+               r"(?! (de|d) (la |l |du |des |un |une |mes |ma |mon )?(?!" + _ANY_DRUG[1:-1] + r")\w+)"
+               r"(?! d(affection|amour|air|argent|inspiration|energie|attention|oxygene|idees?|experience|humour|eau|espace|"
+               r"intimite|activite|aventure|action|ambiance|envie|emotions?|ecoute|aide)\b)"
+               r"|\ble manque\b.{0,30}\b(horrible|insupportable|tremble\w*|sueurs?|crampes?|vomi\w*|peux plus|"
+               r"arrive plus|gere plus|dormir|dors plus|pas bien|rend (fou|folle|dingue|ouf)|a bout|enfer)\b"),
+    # craving, relapse, the next dose
+    ("drogue", r"\b(envie|besoin|pense qu a|pense a|penser a) (de |d )?(re)?(prendre|taper|sniffer|fumer|boire|gober|consommer|"
+               r"me piquer|shooter|tirer sur)\b.{0,15}\b(" + _ANY_DRUG[1:-1] + r"|trait|traits|ligne|lignes|taff|"
+               r"taffe)\b"
+               r"|\b(ma|la) (prochaine|derniere) (dose|trace|ligne|prise)\b|\bpense qu a (ca|ma dose|la drogue)\b"
+               r"|\b(rechut|replong|retomb|recommenc|repris|reprendre)\w* (dans |sur |a |de |avec )?(la |le |l |les |du )?"
+               + _ANY_DRUG + r"\b"
+               r"|\b(rechut|replong)\w*\b.{0,30}\b(clean|sobre|abstinen\w*|sevr\w*|cure|mois sans|semaines sans)\b"
+               r"|\b(clean|sobre|sevr\w*|cure|mois sans|semaines sans)\b.{0,30}\b(rechut|replong)\w*"),
+    # withdrawal in the body after stopping
+    ("drogue", r"\b(sueurs?|tremble\w*|crampes?|insomnie\w*|pete un cable|vomi\w*|fievre|nerveu\w*|agressi\w*)\b.{0,40}"
+               r"\b(depuis que|depuis qu|quand|sans)\b.{0,15}\b(j ai )?(arrete|stoppe|pris|pas pris|plus pris|"
+               r"plus de|sans)\b.{0,15}\b" + _ANY_DRUG + r"\b"
+               r"|\b(\d+|deux|trois|quatre) (jours?|nuits?|semaines?) sans (la |le |l |du |de la |mon |ma )?" + _ANY_DRUG
+               + r"\b.{0,40}\b(pete un cable|tremble\w*|peux (pas|plus) dormir|sueurs?|crampes?|craque\w*|gere plus|"
+               r"deviens fou|devenir fou|folle|horrible|enfer)\b"),
+    # using to get through, losing control, injecting
+    ("drogue", r"\bbesoin (de|d) (boire(?! (un|une|de l|du|des|mon|ma) ?(cafe|the|eau|coca|"
+               r"energy|red ?bull|monster|verre d eau|chocolat|jus|cafes)\b)|fumer|taper|sniffer|prendre (un|une|des|mon|ma|quelque chose)|me defoncer|"
+               r"planer)\b.{0,15}\b(pour (tenir|oublier|pas penser|ne pas penser|supporter|survivre|dormir|affronter|"
+               r"me lever|aller (en cours|au taf|au travail|bosser)|arreter de penser)|des le matin|tous les jours)\b"
+               r"|\bje me (pique|shoote|injecte)\b(?! (au jeu|pour mon (diabete|insuline)|a l insuline))"
+               r"|\b(deal|vend|revend)\w* (pour|afin de) (payer|financer|acheter) (ma|mes) (conso|consommation|dose\w*|"
+               r"came)\b|\b(ma|mes) (conso|consommation)\b.{0,40}\b(sortir|arreter|gere plus|controle plus|m en sortir|"
+               r"de pire en pire|explose|augmente)\b"
+               r"|\b" + _ANY_DRUG + r"\b.{0,50}\b(gere plus|controle plus|besoin d aide|m en sortir|je coule|"
+               r"je sombre|ca me detruit|me detruit)\b"
+               r"|\b(bourre\w* la gueule|me mets? (minable|une mine|des mines|des caisses)|me defonce)\b.{0,20}"
+               r"\b(tous les|chaque|pour oublier|pour pas penser|seule?|h24)\b"
+               r"|\b(bois|picole)\w*\b.{0,30}\b(jusqu a (plus rien sentir|tomber|ne plus|plus me|oublier)|une bouteille "
+               r"(par|chaque) (jour|soir)|des le reveil|des le matin|tout seul\w*)\b"),
+    # harassed at work, at school, in the street: "on m insulte tous les jours au taf et mon chef dit rien"
+    ("harcelement", r"\b(m ?|me )(insult|humili|rabaiss|rabaisse|harcel|bizut|rackett?|ridiculis|denigr|traite "
+                    r"(de|comme)|hurle (dessus|apres)|crie (dessus|apres)|crache dessus|moqu|mepris|isol|ignor)\w*\b"
+                    r"(?=.{0,60}\b(tous les jours|chaque jour|tout le temps|tous les matins|h24|sans arret|depuis|"
+                    r"devant tout le monde|devant les autres|devant (les |mes )?(clients|collegues|eleves)|au (travail|"
+                    r"boulot|lycee|college|stage|cfa|bahut|magasin|resto|restaurant)|a l (ecole|apprentissage|"
+                    r"internat|atelier|usine|entrepot)|a la (fac|boite|cantine)|en (cours|classe|stage|ligne)|"
+                    r"(dit|fait|dis|fais) rien|personne (dit|fait|ne dit|ne fait|m aide)|j ose plus|peux plus y aller|"
+                    r"pleure|jen peux plus|en peux plus)\b)"
+                    r"|\b(au (travail|boulot|lycee|college|stage|cfa|bahut)|a l (ecole|apprentissage|internat)|a la fac|"
+                    r"en (cours|classe|stage)|mes collegues|mon (chef|patron|manager|responsable|maitre d ?apprentissage|formateur|"
+                    r"tuteur)|ma (cheffe|patronne|manager|responsable|tutrice))\b.{0,40}\b(m ?|me )(insult|humili|rabaiss|"
+                    r"harcel|bizut|rackett?|ridiculis|denigr|traite (de|comme)|hurle (dessus|apres)|crie (dessus|apres)|"
+                    r"pouss|menac|touch|frapp|tap)\w*\b"
+                    r"(?!.{0,40}\b(de (mails|messages|appels|relances|questions) pour|pour (le|la|un|une|que|qu) ("
+                    r"rapport|dossier|planning|devoir|reunion|compte rendu|presentation|facture)|lol|mdr|ptdr)\b)"
+                    r"|\btrait\w* de tous les noms\b|\b(mis|mettent|met) a l ecart\b.{0,40}\b(tous les jours|depuis|"
+                    r"h24|tout le temps|racis\w*|homophob\w*)\b|\bse moqu\w* de moi\b.{0,40}\b(tous les jours|chaque "
+                    r"jour|h24|depuis|groupe|tout le monde|toute la classe|en ligne|snap|insta|tiktok)\b"
+                    r"|\bgroupe (snap|whatsapp|insta|discord)?\b.{0,20}\bpour (se moquer|m insulter|me clasher|"
+                    r"m humilier)\b|\b(blagues|remarques|insultes) (racistes|homophobes|sexistes|sales|sexuelles)\b"),
+    # leaving a partner who threatens: "si je le quitte il me tue"
+    ("violence_conjugale", r"\bsi je (le|la|te) quitt\w*\b.{0,25}\b(me|m)\b.{0,5}\b(tue|tuer|tuerait|bute\w*|frapp\w*|"
+                           r"defonc\w*|retrouv\w*|fai\w* du mal|ferait du mal|pourrir la vie)"),
+    # stalking, threats: "il dit qu il sait ou j habite", messages all night, being chased
+    ("danger", r"\b(dit|dis|disent|ecrit|ecrivent|m ?ecri\w*|repete|menac\w*|envoie\w*|prevenu|jure)\b.{0,20}\b(qu ?)?(il|elle|ils|on)"
+               r" (sait|savent|connait|connaissent|a trouve|ont trouve) (ou j habite|ou je (vis|suis|dors|travaille|"
+               r"bosse|vais en cours)|mon adresse|ma rue|mon lycee|mon ecole)\b"
+               r"|\b(sait|savent|connait|connaissent) (ou j habite|ou je (vis|dors)|mon adresse)\b.{0,40}\b(menac\w*|"
+               r"peur|venir|viendra|va venir|sinon|me retrouver|me trouver|la nuit)\b"
+               r"|\b(m ?envoie\w*|m ?appell?e\w*|me (harcele|bombarde|spamme)\w*)\b.{0,30}\b(toute la nuit|jour et nuit|"
+               r"h24|sans arret|non stop|des dizaines de|des centaines de|en masque)\b(?=.{0,60}\b(peur|menac\w*|sait ou|"
+               r"ou j habite|mon adresse|bloque|faux numero|change de numero|arrete pas|inconnu|ex|bizarre)\b)"
+               r"|\b(me poursuiv\w*|me pourchass\w*|me traqu\w*|me stalk\w*|me geolocalis\w*|me pist\w*)\b"
+               r"|\b(m a|ma|m ont|mont) suivi\w* jusqu (a|au|chez|devant|dans)\b"
+               r"|\b(il|elle|ils|le \w+|la \w+|un \w+|des \w+) (m )?(attend|attendent|guette\w*|rode\w*|traine\w*) "
+               r"(en bas|devant (chez moi|ma porte|mon immeuble|l immeuble|mon lycee)|dans (le hall|l escalier|ma rue))\b"
+               r"(?=.{0,60}\b(suivi\w*|peur|menac\w*|inconnu|ex|bizarre|depuis|tous les soirs|cache\w*)\b)"
+               r"|\b(essaie|essaye|tente|essayent|essaient|tentent|veut|veulent) (de |d )?(rentrer|entrer|forcer la porte|"
+               r"s introduire) (chez moi|dans (ma|mon|notre) (maison|appart\w*|chambre|studio))\b"
+               r"|\bbarres? de fer\b|\b(me|m) (tuerait|tueraient|buterait|buteraient|frapperait|defoncerait|egorgerait|"
+               r"planterait|retrouverait|retrouveraient|ferait la peau|ferait du mal|feraient du mal)\b"),
+    # suicide, said in words only the second opinion knew
+    ("suicide", r"\benvie de sauter\b(?! (de joie|partout|dans (?!le vide|la seine|le fleuve|la riviere)|en l air|"
+                r"au plafond|en parachute|a l elastique|au cou|une|un|le|la|les|des|ce|cette|mon|ma|mes|"
+                r"sur (?!les rails|la voie|les voies))|\w* de joie)"
+                r"|\ben haut (de l|du|de la|d un|d une) (immeuble|pont|toit|tour|falaise|parking|viaduc)\b.{0,30}"
+                r"\b(sauter|envie|peur|finir|tomber|adieu|vide)\b"
+                r"|\b(me vois|je vois) pas (vivre|vieillir|survivre) (jusqu|longtemps|encore|plus|au dela)\b"
+                r"|\b(plus simple|mieux|plus facile|moins dur) (de|d|si je) (plus exister|ne plus exister|disparaitre|"
+                r"mourir|plus etre la|plus vivre|n existais plus|existais plus|partais pour de bon)\b"
+                r"|\bveux partir avant\b|\bpartir avant (mes|d avoir|la fin)\b.{0,30}\b(vivre|ans|vieillir)\b"),
+    # self-harm: "je me frappe quand je rate"
+    ("automutilation", r"\bje me (frappe|gifle|claque|cogne|tape|griffe|mords|pince)\w*\b (la tete |le visage |les bras |"
+                       r"les cuisses |le ventre )?(quand|des que|chaque fois|a chaque fois|pour|jusqu|fort|tout le temps|"
+                       r"souvent|tous les)\b(?! (un|une|des|le|la|les) (fou rire|barre|delire|kiff|serie|film|pizza)\b)"),
+    # pills: the whole medicine cabinet
+    ("overdose", r"\b(avale|pris|gobe|bu|prise|vide)\w*\b.{0,40}\b(armoire a pharmacie|boite a pharmacie|trousse a pharmacie|"
+                 r"pharmacie de (ma|mon|mes|la) (mere|pere|parents|maison|grand mere))\b"),
+    # drugged without knowing: drink spiking, abuse remembered
+    ("violence_sexuelle", r"\b(on|il|ils|elle|quelqu un|qqn|un \w+|le \w+) (m a|ma|m ont|mont) drogue\w*"
+                          r"|\babus(e|ait|ent|aient|ais|er|e) de moi\b(?! (et de ma|de ma) (gentillesse|confiance|patience))"
+                          r"|\b(filme|photographie|enregistre)\w*\b.{0,25}\b(aux vestiaires|au vestiaire|dans les vestiaires|"
+                          r"sous la douche|dans la douche|aux toilettes|dans les toilettes|nue?|a poil|en train de me "
+                          r"changer|sans (mon accord|que je sache))\b"
+                          r"|\b(montrer|montre|deshabill\w*) (mon corps|mes seins|mon sexe|tout)\b.{0,20}\b(cam|webcam|"
+                          r"visio|facetime|live|snap)\b|\b(cam|webcam|visio|facetime)\b.{0,60}\b(demande\w* de l ?argent|"
+                          r"veut de l ?argent|largent|payer|sinon|chantage|menac\w*|deshabill\w*|montrer mon corps)\b"),
+    # forced marriage: the passport taken, sent abroad for my wedding
+    ("mariage_force", r"\bpasseport\b.{0,60}\bmari\w*|\bmari\w*.{0,60}\bpasseport\b"
+                      r"|\b(part|partir|partons|envoy\w*|emmen\w*|ramen\w*)\b.{0,30}\bpour (mon mariage|me marier|"
+                      r"m y marier|qu on me marie)\b"),
+    # panic in words the rules missed
+    ("panique", r"\bpoitrine (serree|qui (me )?serre|compressee|ecrasee|en feu|qui brule)\b|\bj ?etouffe\b"
+                r"(?!.{0,20}\b(de chaud|de rire|chaleur|canicule)\b)"
+                r"|\bje panique (completement|totalement|a mort|de ouf|grave|trop|sa mere)\b"
+                r"|\bpaniqu\w*\b.{0,25}\b(sais plus ou je suis|arrive plus a respirer|respire plus|vais mourir|"
+                r"vais m evanouir|tout tourne|me calmer)\b"),
+    # nights in the metro, the station, a stairwell
+    ("sans_abri", r"\bpasse\w* (mes|les|des) nuits (dans|dehors|a la|au|sous)\b(?!.{0,20}\b(a (bosser|jouer|"
+                  r"reviser|travailler)|en boite|a danser|(mes|les) (cours|revisions|livres))\b)"
+                  r"(?!.*\bnuit blanche\b)"),
+]
+
 _COMPILED = [(category, re.compile(pattern))
              for category, pattern in _EXTRA_RULES + _RULES + _LATE_RULES + _BROAD_RULES]
 

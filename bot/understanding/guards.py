@@ -425,7 +425,19 @@ EXERTION = Guard(
                r"evanoui\w*|tete qui tourne|asthme|ventoline|allergi\w*|gonfle|urgence\w*|15|samu|bleu|bleue)\b"),
 )
 
-GUARDS = (ILLNESS, ILLNESS_BREATH, JUMP, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM)
+# nagged about work or homework: "mon chef me harcele de mails pour le rapport", not harassment
+NAGGING = Guard(
+    "idiom",
+    span=_re(r"\b(me|m|m ?a|ma|m ont|mont) harcel\w* (de |avec (des |ses )?)?(mails|messages|appels|relances|questions|"
+             r"textos|notifs|rappels)?\b ?(pour|a propos|au sujet) (du|de la|des|le|la|les|un|une|mon|ma|mes|son|sa|que|qu)"
+             r" ?(\w+ )?(rapport|dossier|planning|devoir\w*|reunion|compte rendu|presentation|facture|commande|exam\w*|"
+             r"projet|expose|stage|cv|candidature|papiers?|inscription|rendre|finir|envoyer|signer|horaires|conges|"
+             r"tableau|mail|chiffres|ventes|inventaire)\b"),
+    unless=_re(r"\b(photos?|nudes?|videos?|coucher|sexe|sexuel\w*|menac\w*|tuer|frapp\w*|insult\w*|humili\w*|rabaiss\w*|"
+               r"sait ou|mon adresse|la nuit|peur|pleure|en peux plus|plus dormir|suicid\w*|mourir|touch\w*)\b"),
+)
+
+GUARDS = (ILLNESS, ILLNESS_BREATH, JUMP, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM, NAGGING)
 
 
 def guard(words: str, mark: str = " ") -> tuple[str, list[str]]:
