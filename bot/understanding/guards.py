@@ -416,11 +416,12 @@ FICTION = Guard(
 # out of breath after running, laughing: not a panic attack
 EXERTION = Guard(
     "idiom",
-    span=_re(r"\b(arrive|peux|parviens) (plus|pas) a respirer\b|\bplus de souffle\b|\bessouffl\w*|\bj etouffe\b"
+    span=_re(r"\b(arrive|peux|parviens) (plus|pas) a respirer\b|\bplus de souffle\b|\bessouffl\w*|\bj ?etouffe\b"
              r"|\bcoeur\b.{0,15}\b(bat|tape|cogne)\w*\b.{0,12}\b(fond|vite|fort|trop|a mille|a 200)\b"),
     needs=_re(r"\b(couru|courir|cours apres|course|footing|jogging|sprint|sport|muscu|seance|escaliers?|monte|montee|cote|"
               r"velo|match|entrainement|fou rire|rire|rigole\w*|mdr|ptdr|danse|danser|nage|piscine|rando\w*|chaleur|"
-              r"canicule|sauna|hammam|piment|epice\w*|wasabi)\b"),
+              r"canicule|sauna|hammam|piment|epice\w*|wasabi|chaud|degres|clim|doudoune|four|etuve|cagnard|soleil|lol|"
+              r"haha\w*|pleure de rire|xptdr|mdrr)\b"),
     unless=_re(r"\b(angoiss\w*|paniqu\w*|peur|crise|poitrine|mourir|meurs|aide|aidez|au secours|tremble\w*|malaise|"
                r"evanoui\w*|tete qui tourne|asthme|ventoline|allergi\w*|gonfle|urgence\w*|15|samu|bleu|bleue)\b"),
 )
@@ -437,17 +438,93 @@ NAGGING = Guard(
                r"sait ou|mon adresse|la nuit|peur|pleure|en peux plus|plus dormir|suicid\w*|mourir|touch\w*)\b"),
 )
 
-GUARDS = (ILLNESS, ILLNESS_BREATH, JUMP, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM, NAGGING)
+# hyperbole: "je vais crever si j ai pas mon cafe", "je meurs sans mon coca": a craving, not a death wish
+_TREATS = (r"(cafe|cafes|coca|the|chocolat|chocolat chaud|redbull|monster|energy drink|clope|clopes|cigarette|"
+           r"kebab|tacos|pizza|burger|mcdo|macdo|frites|sushis?|grec|petit dej\w*|dej|goute|gouter|dessert|"
+           r"croissant|pain au chocolat|chocolatine|glace|bonbons|biere|sieste|dodo|grasse mat\w*|wifi|wi fi|"
+           r"tel|telephone|chargeur|console|play|serie|netflix|musique|ecouteurs|airpods|clim|ventilo|"
+           r"ventilateur|douche|vacances|week end|weekend|repas|bouffe|manger|nourriture|sucre)")
+HYPERBOLE = Guard(
+    "idiom",
+    span=_re(r"\b(je vais |vais |je )?(crever|mourir|clamser|meurs|creve|crevee)\b ?(si (j ai|je n ai|je ai) (pas|plus) "
+             r"(de |d |mon |ma |mes |un |une |du |la |le |l |mes |ce |cette )?", _TREATS, r"|sans (mon |ma |mes |un |une |"
+             r"du |de |d |le |la |l )?", _TREATS, r")\b"),
+    unless=_re(r"\b(pas (mange|bouffe)\w*|rien (a|pour) manger|faim depuis|depuis (\d+|deux|trois|quatre|des) jours|"
+               r"pas (d argent|de thune|de sous|un rond|un centime|une thune)|plus (d argent|de thune|de sous|un rond)|"
+               r"pour de vrai|serieux|serieusement|en vrai|envie de mourir|veux mourir|suicid\w*|en finir|frigo vide|"
+               r"a la rue|dehors|sdf)\b"),
+)
+
+# an animal as the subject: "mon chat me harcele pour manger", "un chien m a suivi jusqu a chez moi"
+_ANIMAL = (r"(chat|chats|chaton|chatons|chatte|minou|chien|chiens|chienne|chiot|chiots|toutou|hamster|lapin|cochon d inde|"
+           r"perroquet|perruche|oiseau|pigeon|pigeons|mouette|canard|poule|poules|coq|cheval|poney|vache|chevre|mouton|"
+           r"ecureuil|furet|rat|souris|araignee|guepe|moustique|moustiques|abeille|frelon|chat du voisin|chien du voisin)")
+ANIMAL = Guard(
+    "idiom",
+    span=_re(r"\b", _ANIMAL, r"\b (\w+ ){0,3}?(qui )?(me|m|m a|ma|m ont|mont|m avait|me l a) ?(harcel\w*|suit|suivent|suivi\w*|"
+             r"suivre|poursui\w*|course\w*|colle\w*|reveill\w*|guette\w*|fixe\w*|mord\w*|mordu\w*|griffe\w*|attaqu\w*|"
+             r"saute\w* dessus|pique\w*|lech\w*|frapp\w*|tape\w*|gifle\w*|coinc\w*|empech\w*)\b"),
+    unless=_re(r"\b(au secours|aidez moi|aide moi|inconnu\w*|un homme|un mec|un gars|un type|quelqu un|menac\w*|mon ex|"
+               r"son maitre|son proprio|pleure\w*|en peux plus|sang|saigne\w*|hopital|urgences?|enferm\w*)\b"),
+)
+
+# skipping a lesson: "j ai fugue du cours de sport", not running away from home
+TRUANCY = Guard(
+    "idiom",
+    span=_re(r"\bfugu\w* (du|de|le|la|les|au|a la|de la|l|d) ?(cours|classe|td|tp|amphi|reunion|atelier|seance|sport|eps|"
+             r"controle|exam|perm|permanence|maths|philo|francais|anglais|histoire|physique|boulot|taf|travail|stage|"
+             r"conference|formation|cantine|messe|repet\w*)\b"),
+    unless=_re(r"\b(de chez moi|de la maison|de chez mes parents|foyer|dormir|dormi|dors|dehors|la rue|nuit|ce soir|"
+               r"rentrer|rentre pas|rentrerai|police|gendarm\w*|me cherchent|peur|frapp\w*|sais pas ou)\b"),
+)
+
+# someone else's wedding: "ma cousine s est mariee au bled, trop belle ceremonie"
+WEDDING = Guard(
+    "idiom",
+    span=_re(r"\b(mon|ma|mes|notre|nos|son|sa|ses|le|la|les) (grand |grande |petit |petite )?(cousin|cousine|cousins|cousines|"
+             r"soeur|frere|soeurs|freres|pote|potes|amie?|amies?|pote|tante|oncle|parents|collegue|voisine?|voisins|"
+             r"copine|copain|meilleure? amie?|bff|prof|daronne|daron|mere|pere|tonton|tata) (\w+ ){0,2}?"
+             r"(s est|sest|se sont|s etait|setait|se marie|se marient|va se marier|vont se marier|s etaient)"
+             r" ?(mari\w*)?\b"),
+    needs=_re(r"\b(ceremonie|fete|trop (belle|beau|bien|cool|bon)|magnifique|felicit\w*|danse\w*|dansé|robe|photos?|"
+              r"invite\w*|demoiselle d honneur|temoin|tellement (belle|beau|heureux|heureuse)|heureuse|heureux|"
+              r"ouf|genial|emouvant\w*|pleure de joie|mariage de (ma|mon)|cet ete|l ete dernier)\b"),
+    unless=_re(r"\b(me marier|me marie|m epouser|epouser|mon mari|mon futur mari|ma future femme|je dois|je vais devoir|"
+               r"force\w*|oblig\w*|veulent|veut que|pas le choix|contre (ma|son|sa) (volonte|gre)|jamais vu|connai\w* pas|"
+               r"\d+ ans|mineure?|passeport|papiers|enferm\w*|peur|refus\w*|menac\w*|moi aussi|mon tour|apres (elle|lui)|"
+               r"la prochaine)\b"),
+)
+
+# "je vais me faire defoncer par ma mere mdr": a scolding over a bad mark, laughed at
+SCOLDING = Guard(
+    "idiom",
+    span=_re(r"\b(je vais|vais|va|vont) (me faire )?(defoncer|tuer|massacrer|demonter|allumer|engueuler|tuer|defoncer|"
+             r"trucider|zigouiller|etrangler|egorger|exploser|fumer|eclater|me defoncer|me tuer|me massacrer|me demonter|"
+             r"m allumer|m etrangler|me trucider) (par )?(ma|mon|mes) (mere|pere|parents|prof|chef|soeur|frere|coloc)\b"
+             r"|\b(ma|mon|mes) (mere|pere|parents|prof|chef|soeur|frere|coloc) (va|vont) (me )?(defoncer|tuer|massacrer|"
+             r"demonter|allumer|trucider|zigouiller|etrangler|egorger|fumer|eclater)\b"),
+    needs=_re(r"\b(mdr|ptdr|xptdr|mdrr|lol|haha\w*|hihi|jpp|mauvaise note|note|bulletin|oublie\w*|retard|raye\w*|casse\w* (le|la|son|sa)|"
+              r"perdu (le|la|les|mes|ses|son|sa|ma|mon)|pain|clés|cles|vaisselle|menage|rentre tard|couvre feu)\b"),
+    unless=_re(r"\b(frapp\w*|coups?|bleus?|cogn\w*|tape\w*|ceinture|gifle\w*|claque\w*|chaque fois|a chaque fois|"
+               r"toujours|encore|vraiment|pour de vrai|serieux|serieusement|peur|enferm\w*|jete\w*|dehors|sang|"
+               r"l autre fois|la derniere fois|comme d hab)\b"),
+)
+
+GUARDS = (ILLNESS, ILLNESS_BREATH, JUMP, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM,
+          NAGGING, HYPERBOLE, ANIMAL, TRUANCY, WEDDING, SCOLDING)
 
 
-def guard(words: str, mark: str = " ") -> tuple[str, list[str]]:
-    """`words` (normalised) with the harmless spans replaced by `mark`, and the guards used."""
+def guard(words: str, mark: str = " ", context: str | None = None) -> tuple[str, list[str]]:
+    """`words` (normalised) with the harmless spans replaced by `mark`, and the guards used.
+    `context` (default: `words`) is what `needs` and `unless` read: the message before its idioms
+    were taken out, so that the laughter ("mdr") a guard needs is still there."""
     used = []
     out = words
+    seen = words if context is None else context
     for g in GUARDS:
-        if g.needs is not None and not g.needs.search(words):
+        if g.needs is not None and not g.needs.search(seen):
             continue
-        if g.unless is not None and g.unless.search(words):
+        if g.unless is not None and g.unless.search(seen):
             continue
         out, n = g.span.subn(mark, out)
         if n:
