@@ -510,8 +510,46 @@ SCOLDING = Guard(
                r"l autre fois|la derniere fois|comme d hab)\b"),
 )
 
+# a heart racing for a crush, not a panic attack
+LOVE = Guard(
+    "idiom",
+    span=_re(r"\bcoeur\b.{0,15}\b(bat|tape|cogne|s emballe)\w*\b(.{0,12}\b(fond|vite|fort|trop|a mille|a 200)\b)?"),
+    needs=_re(r"\b(crush|amoureu\w*|love|bisou\w*|bg|beau gosse|belle gosse|il m a souri|elle m a souri|m a souri|"
+              r"date|rencard|rdv avec (lui|elle)|premier rendez vous|sortir avec|il m a ecrit|elle m a ecrit|il m a repondu|"
+              r"elle m a repondu|m a dit je t aime|coup de foudre|mon cheri|ma cherie)\b"),
+    unless=_re(r"\b(peur|angoiss\w*|paniqu\w*|mourir|meurs|douleur|poitrine|malaise|respir\w*|tremble\w*|pleure\w*|"
+               r"aide|aidez|au secours|crise|frapp\w*|menac\w*|suit|jaloux|jalouse)\b"),
+)
+
+# followed by a counsellor: "on me suit au lycee pour mon projet pro", "la conseillere qui me suit"
+FOLLOWUP = Guard(
+    "idiom",
+    span=_re(r"\b(on|qui|elle|il|ils|elles|conseill\w*|referent\w*|educ\w*|psy\w*|medecin) (me|m) (suit|suivent|suivait|suivra|"
+             r"suivaient|a suivi|ont suivi|accompagne\w*)\b"),
+    needs=_re(r"\bpour (mon|ma|mes|le|la|les|l|un|une) (projet|orientation|dossier|formation|insertion|stage|recherche|cv|"
+              r"parcours|scolarite|alternance|apprentissage|garantie jeunes|cej|contrat|permis|demarches?|candidatures?|"
+              r"emploi|job|boulot|travail|memoire|these|reconversion)\b|\b(conseill\w*|referent\w*|educat\w*|"
+              r"mission locale|ml|cio|psy\w*|medecin|ase|pole emploi|france travail|tuteur|tutrice|maitre de stage|"
+              r"prof principal\w*|cpe|assistante? sociale?|projet pro)\b"),
+    unless=_re(r"\b(peur|partout|jusqu|inconnu\w*|voiture|la nuit|dans la rue|cache\w*|me cherche\w*|menac\w*|frapp\w*|"
+               r"harcel\w*|gare|metro|bus|chez moi|mon adresse|mon ex|flippe|au secours|aide moi)\b"),
+)
+
+# someone else's treatment: "ma grand mere prend plein de medicaments pour son coeur, je l aide a les trier"
+CARER = Guard(
+    "illness",
+    span=_re(r"\b(grand mere|grand pere|mamie|mami|papi|papy|mere|pere|daronne|daron|maman|papa|tante|oncle|voisine?|"
+             r"soeur|frere|fils|fille|bebe|chat|chien|patient\w*|residents?) (\w+ ){0,3}?(prend|prennent|a|ont|doit prendre|"
+             r"doivent prendre) (\w+ ){0,3}?", _MED, r"\b"),
+    needs=_re(r"\b(trier|tri|pilulier|organiser|ranger|aider|aide a|l aide|laide|rappeler|oubli\w*|ordonnance|pharmac\w*|"
+              r"horaires?|posologie|pour (son|sa|ses) \w+)\b"),
+    unless=_re(r"\b(avale\w*|trop pris|toute la boite|d un coup|respire\w*|inconscient\w*|repond (plus|pas)|malaise|od|"
+               r"overdose|urgences?|samu|15|tombe\w*|bouge plus|vomi\w*|expres|mourir|suicid\w*|moi aussi|j ai pris|"
+               r"je prends|les miens|mes)\b"),
+)
+
 GUARDS = (ILLNESS, ILLNESS_BREATH, JUMP, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM,
-          NAGGING, HYPERBOLE, ANIMAL, TRUANCY, WEDDING, SCOLDING)
+          NAGGING, HYPERBOLE, ANIMAL, TRUANCY, WEDDING, SCOLDING, LOVE, FOLLOWUP, CARER)
 
 
 def guard(words: str, mark: str = " ", context: str | None = None) -> tuple[str, list[str]]:
