@@ -66,7 +66,8 @@ _HARMLESS = re.compile("|".join([
     # a topic talked about, not lived: a film, a school talk, a job ("un expose sur le harcelement")
     r"\b(prevention|sensibilisation|expose|docu\w*|reportage|film|conference|intervention|cours|atelier|"
     r"formation|oral|memoire|dossier|article|livre|roman|podcast|projet|campagne|association|asso|metier|"
-    r"benevol\w*|travailler|bosser|stage)\b (\w+ ){0,2}?(sur|contre|de|du|des|dans|pour) (la |le |les |l )?"
+    r"benevol\w*|travailler|bosser|stage|secourisme|psc1|premiers secours|gestes qui sauvent)\b (\w+ ){0,3}?"
+    r"(sur|contre|de|du|des|dans|pour) (la |le |les |l )?"
     r"((prevention|lutte) (du |des |de la |de l |contre (le |la |les |l )?)?)?(suicide|harcelement( scolaire)?|"
     r"cyber ?harcelement|violences?( conjugales?| familiales?| sexuelles?| faites aux femmes| scolaires?)?|"
     r"drogues?|addictions?|viols?|agressions? sexuelles?|mariages? forces?|sans abri|sdf|automutilation|"
@@ -91,6 +92,24 @@ _HARMLESS = re.compile("|".join([
     r"les couilles|les burnes|le crane|le cerveau)\b(?! (contre|sur le|sur la|par terre|a coups|au sol|en sang))",
     r"\b(mes parents|ma mere|mon pere|ma daronne|mon daron|mes darons) (va|vont) me tuer\b"
     r"(?=.{0,40}\b(bulletin|notes?|retard|en retard|resultats?|bac|controle)\b)",
+    # issue 17d: "j ai failli me noyer de rire", "envie de tuer ce reveil", "je me bats avec mon imprimante",
+    # "tout casser au bowling", "il a menace de spoiler la fin", "c est la fin du monde, y a controle"
+    r"\b(me|m|se|s|te|t) (noyer|noye|noyee|etouffer|etouffe|etouffee|etrangler|etrangle|pisser|fendre|tordre|rouler par terre) de rire\b",
+    r"\b(tuer|buter|defoncer|exploser|eclater|massacrer|fracasser|casser|jeter) (ce|cet|cette|mon|ma|le|la|l|son|sa) "
+    r"(reveil|alarme|imprimante|ordi|ordinateur|pc|wifi|box|moustique|moustiques|mouche|frigo|micro onde|bus|tram|"
+    r"appli|application|site|logiciel|correcteur|autocorrect\w*|clavier|souris|manette|tele|telecommande|lave linge|"
+    r"machine a laver|aspirateur|radiateur|clim|parcoursup|caf|pole emploi|france travail)\b",
+    r"\b(me bats|me bat|me suis battue?|me battre|bataille|galere\w*|lutte) avec (mon|ma|mes|le|la|les|l|cette|ce|cet|une|un) "
+    r"(imprimante|ordi|ordinateur|pc|tel|telephone|wifi|box|formulaire|dossier|caf|papiers?|code|appli|site|logiciel|excel|"
+    r"word|cv|lettre|maths|devoirs?|exercice|voiture|moteur|porte|serrure|clim|machine|lave linge|meuble|parcoursup|"
+    r"scanner|photocopieuse|pate|recette|cheveux|fermeture eclair|valise|tente)\b",
+    r"\btout (casser|dechirer|exploser|defoncer|niquer) (au|a la|a l|en|pendant|sur|ce soir au|ce soir a la) (\w+ )?"
+    r"(bowling|match|concert|soiree|karaoke|fete|entretien|exam\w*|oral|bac|partiel|scene|piste|competition|tournoi|game|"
+    r"ring|terrain|spectacle|audition|casting|danse|battle|championnat|course)\b",
+    r"\bmenac\w* de (me |nous )?(spoil\w*|divulguer|raconter la fin|manger mes|finir mes|prendre (ma|mon) (place|part)|"
+    r"me desabonner|me bloquer sur|changer le mot de passe du wifi|couper le wifi|me chatouiller)\b",
+    r"\b(c est|ce sera|ca va etre|ca sera|demain c est|lundi c est) la fin du monde\b(?!.{0,40}\b(mourir|en finir|plus la|adieu|"
+    r"suicid\w*|me tuer|partir pour|pour moi)\b)",
 ]))
 
 _PARTNER = (r"(copain|copine|mec|meuf|femme|mari|compagnon|compagne|conjoint|conjointe|ex|petit ami|"
@@ -1050,6 +1069,22 @@ def _explained(text: str) -> bool:
     return any(not _LAUGH.match(m.group(0)) for m in _HARMLESS.finditer(text)) or bool(guard(text)[1])
 
 
+# Issue 17d: laughter or things getting better, with no distress word beside them, and the second
+# opinion needs the same certainty as when an idiom explained the scary word.
+_LIGHT = re.compile(r"\b(mdr|mdrr|ptdr|xptdr|lol|xd|haha\w*|hihi|trop mignon\w*|ca va (beaucoup |bien |tellement |deja |"
+                    r"vraiment )?mieux|je vais mieux|je cherche (autre chose|un autre|une autre|un nouveau|une nouvelle)|"
+                    r"trop content\w*|trop bien)\b")
+_DISTRESS = re.compile(r"\b(peur|mal|pleure\w*|seule?|personne|aide\w*|au secours|en peux plus|jpp|plus la force|"
+                       r"mourir|mort|crever|suicid\w*|en finir|disparaitre|frapp\w*|coups?|menac\w*|force\w*|"
+                       r"angoiss\w*|paniqu\w*|triste|deprim\w*|vide|nul|nulle|sers a rien|fardeau|marre|honte|"
+                       r"serieux|serieusement|pour de vrai|en vrai|sans rire|dehors|rue|faim|dormir|nuit|sang|"
+                       r"cachets?|medicaments?|boire|bu|drogue\w*|manque|sais (pas|plus))\b")
+
+
+def _light(text: str) -> bool:
+    return bool(_LIGHT.search(text)) and not _DISTRESS.search(_LIGHT.sub(" ", text))
+
+
 def _found(category: str, evidence: str, words: str) -> Crisis:
     age = _AGE.search(words)
     minor = (int(age.group(2)) < 18) if age else None
@@ -1082,7 +1117,7 @@ def detect_crisis(text: str, second_opinion: bool = True) -> Crisis | None:
             if category:
                 return _found(category, token, words)
         if second_opinion and len(words.split()) >= 3 and _second_opinion(
-                text, SOFT_PROBA_EXPLAINED if _explained(plain) else SOFT_PROBA):
+                text, SOFT_PROBA_EXPLAINED if _explained(plain) or _light(plain) else SOFT_PROBA):
             found = _found("inquietude", words[:60], words)
             return Crisis(found.category, found.evidence, danger_now=False, minor=found.minor, soft=True)
         return None
