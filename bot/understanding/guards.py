@@ -514,9 +514,9 @@ SCOLDING = Guard(
 LOVE = Guard(
     "idiom",
     span=_re(r"\bcoeur\b.{0,15}\b(bat|tape|cogne|s emballe)\w*\b(.{0,12}\b(fond|vite|fort|trop|a mille|a 200)\b)?"),
-    needs=_re(r"\b(crush|amoureu\w*|love|bisou\w*|bg|beau gosse|belle gosse|il m a souri|elle m a souri|m a souri|"
-              r"date|rencard|rdv avec (lui|elle)|premier rendez vous|sortir avec|il m a ecrit|elle m a ecrit|il m a repondu|"
-              r"elle m a repondu|m a dit je t aime|coup de foudre|mon cheri|ma cherie)\b"),
+    needs=_re(r"\b(crush|amoureu\w*|love|bisou\w*|bg|beau gosse|belle gosse|(m a|ma) souri|(m a|ma) (fait un )?clin d oeil|"
+              r"date|rencard|rdv avec (lui|elle)|premier rendez vous|sortir avec|(m a|ma) ecrit|(m a|ma) repondu|"
+              r"(m a|ma) dit je t aime|coup de foudre|mon cheri|ma cherie)\b"),
     unless=_re(r"\b(peur|angoiss\w*|paniqu\w*|mourir|meurs|douleur|poitrine|malaise|respir\w*|tremble\w*|pleure\w*|"
                r"aide|aidez|au secours|crise|frapp\w*|menac\w*|suit|jaloux|jalouse)\b"),
 )
