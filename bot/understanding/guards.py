@@ -548,8 +548,17 @@ CARER = Guard(
                r"je prends|les miens|mes)\b"),
 )
 
+# locked out: "je me suis enferme dehors, j ai oublie mes cles"
+LOCKED_OUT = Guard(
+    "idiom",
+    span=_re(r"\b(je suis|suis|me suis|je me suis|on s est|on est|s est) (\w+ )?enferme\w* (dehors|sur le balcon|hors de)\b"),
+    needs=_re(r"\b(cles?|clef|clefs|badge|serrurier|porte claquee|la porte a claque|oublie\w*)\b"),
+    unless=_re(r"\b(m a|ma|m ont|mont|il|elle|ils) (\w+ )?(enferme\w*|mis dehors|laisse\w* dehors)\b|\b(peur|froid depuis|"
+               r"nuit|toute la nuit|puni\w*|expres|frapp\w*|pleure\w*|nulle part)\b"),
+)
+
 GUARDS = (ILLNESS, ILLNESS_BREATH, JUMP, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM,
-          NAGGING, HYPERBOLE, ANIMAL, TRUANCY, WEDDING, SCOLDING, LOVE, FOLLOWUP, CARER)
+          NAGGING, HYPERBOLE, ANIMAL, TRUANCY, WEDDING, SCOLDING, LOVE, FOLLOWUP, CARER, LOCKED_OUT)
 
 
 def guard(words: str, mark: str = " ", context: str | None = None) -> tuple[str, list[str]]:

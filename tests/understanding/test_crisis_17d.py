@@ -105,3 +105,25 @@ def test_the_same_words_in_distress_get_the_full_answer(name, harmless, distress
 def test_laughter_next_to_distress_does_not_soften():
     found = detect_crisis("ptdr jvais me jeter du pont jsuis serieux jen peux plus")
     assert found is not None and not found.soft
+
+
+# what only the second opinion found on heldout5, now a rule: said again in other words, with a calm twin
+RULED = [
+    ("jai une corde dans mon placard et jy pense", "jai une corde a sauter pour la boxe", "suicide"),
+    ("franchement la vie cest pas pour moi", "la vie de bureau cest pas pour moi jprefere le terrain", "suicide"),
+    ("jviens davaler tous les xanax de ma soeur", "jai avale mon doliprane avec un verre deau", "overdose"),
+    ("jarrive plus a arreter de boire, tous les soirs", "jarrive plus a arreter de regarder cette serie", "drogue"),
+    ("mon beau pere menferme dans le garage", "jme suis enferme dehors jai oublie mes cles mdr", "violence_familiale"),
+    ("il a continue alors que je lui ai dit non", "il a continue a jouer alors que la partie etait finie", "violence_sexuelle"),
+    ("jrecois des messages haineux sous chaque post", "jai recu des messages de soutien apres mon post", "harcelement"),
+    ("mon ex ma mis un airtag dans mon sac", "jai mis un airtag sur ma valise pour le voyage", "danger"),
+    ("jai pas mange depuis deux jours jai plus rien", "jai pas mange depuis ce matin jai trop faim mdr", "sans_abri"),
+    ("ma tante ma dit de degager et de plus revenir", "le prof ma dit de sortir et de revenir apres la pause", "sans_abri"),
+]
+
+
+@pytest.mark.parametrize("distress, calm, category", RULED)
+def test_second_opinion_finds_now_have_a_rule(distress, calm, category):
+    found = detect_crisis(distress)
+    assert found is not None and not found.soft and found.category == category, (distress, found)
+    assert detect_crisis(calm, second_opinion=False) is None, (calm, detect_crisis(calm))
