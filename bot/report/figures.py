@@ -283,8 +283,10 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
                 f"g0.{n}_min ELSE (SELECT {v} FROM events e WHERE e.id = g0.{n}_eid) END")
 
     values = {n: resolved(n, v) for n, v in _LATEST}
-    by_action = (f"CASE WHEN g0.ml_eid IS NULL AND g0.aml_eid IS NOT NULL THEN (SELECT {_ACTION_ML} "
-                 f"FROM events e {history} WHERE e.id = g0.aml_eid) END")
+    # (no join inside: the history's row is its own subquery, one index lookup)
+    by_action = (f"CASE WHEN g0.ml_eid IS NULL AND g0.aml_eid IS NOT NULL THEN (SELECT "
+                 f"COALESCE(e.action_ml, (SELECT h.mission_locale FROM actions_history h "
+                 f"WHERE h.id = e.action_id)) FROM events e WHERE e.id = g0.aml_eid) END")
     scope = ""
     if ml == NON_ATTRIBUE:
         scope = "WHERE home IS NULL"
@@ -418,10 +420,15 @@ async def _scan(records: RecordStore, start: date, end: date, ml: str | None,
         dialect = conn.dialect.name
         if dialect == "postgresql":
             # the year's aggregates in memory, not spilled to disk; no JIT (compiling this
-            # statement cost more than running it); hash joins, not sorts of text keys
+            # statement cost more than running it); hash joins, not sorts of text keys, and not
+            # nested loops: the events table may have no statistics yet (a fresh database,
+            # autovacuum not come by), and then PostgreSQL took one Mission Locale's jeunes for
+            # one row and read the whole period's index once per jeune (the contacts of the
+            # heatmap: 150 s for a year)
             await conn.execute(text("SET LOCAL work_mem = '128MB'"))
             await conn.execute(text("SET LOCAL jit = off"))
             await conn.execute(text("SET LOCAL enable_mergejoin = off"))
+            await conn.execute(text("SET LOCAL enable_nestloop = off"))
         result = await _fetch(conn, _sql(dialect, ml, details), params)
         await conn.rollback()
     for sec, home, a, b, c, d, *n in result:
