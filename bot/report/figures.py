@@ -249,12 +249,12 @@ async def _fetch(conn, sql: str, params: dict[str, Any]) -> list[tuple]:
     return [tuple(r) for r in await conn.execute(_stmt(sql), params)]
 
 
-_N = 18          # number columns of the one result set
+_N = 6 + 2 * len(RARE_KINDS)   # number columns of the one result set
 _S = 4           # text columns
 
 
 def _branch(sec: str, home: str | None, texts: list[str], nums: list[str], tail: str) -> str:
-    """One part of the UNION ALL: (section, home, 4 texts, 18 numbers) whatever it counts."""
+    """One part of the UNION ALL: (section, home, _S texts, _N numbers) whatever it counts."""
     texts = texts + ["NULL"] * (_S - len(texts))
     nums = nums + ["NULL"] * (_N - len(nums))
     cols = [f"'{sec}'", f"CAST({home or 'NULL'} AS VARCHAR(64))"]
@@ -294,6 +294,13 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
         scope = "WHERE home = :ml"
     a_type = f"COALESCE(e.action_type, h.type, '{UNKNOWN_TYPE}')"
     rare_kinds = ", ".join(f"'{k}'" for k in RARE_KINDS)
+    rdv = RARE_KINDS.index("rdv_booked")
+    remob = "e.kind = 'reperage' AND e.cohort IN ('repere', 'reactive')"
+    # the rare events read again one by one, with their jeune's row: outcomes, paths,
+    # satisfaction; and for the charts crises and the months of repérages
+    rg_kinds = f"e.kind IN ('outcome', 'rdv_booked', '{SATISFACTION_KIND}')"
+    if details:
+        rg_kinds = f"({rg_kinds} OR e.kind = 'crisis' OR ({remob}))"
     answers = [_json_field(dialect, q) for q in SATISFACTION_QUESTIONS]
     mat = "MATERIALIZED "
     ctes = (
@@ -306,15 +313,17 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
         + ", ".join(f"CASE WHEN e.kind = '{SATISFACTION_KIND}' THEN {a} END AS q{i}"
                     for i, a in enumerate(answers)) +
         f" FROM events e WHERE {_PERIOD} AND e.kind IN ({rare_kinds})), "
-        f"regs AS (SELECT jeune_id, MIN(id) AS reg_eid FROM rare "
-        f"WHERE kind = 'raccrochage_registered' GROUP BY jeune_id), "
-        f"rdvs AS (SELECT DISTINCT jeune_id FROM rare WHERE kind = 'rdv_booked'), "
+        # per jeune: their first registration, how many events of each rare kind
+        f"r1 AS (SELECT jeune_id, MIN(id) FILTER (WHERE kind = 'raccrochage_registered') AS "
+        f"reg_eid, " + ", ".join(f"COUNT(*) FILTER (WHERE kind = '{k}') AS k{i}"
+                                 for i, k in enumerate(RARE_KINDS)) +
+        f" FROM rare GROUP BY jeune_id), "
         f"g1 AS (SELECT g0.jeune_id, COALESCE({values['ml']}, {by_action}) AS home, "
-        f"{values['co']} AS cohort, {values['mi']} AS minor, regs.reg_eid, "
-        f"CASE WHEN rdvs.jeune_id IS NULL THEN 0 ELSE 1 END AS has_rdv, "
-        + ", ".join(f"g0.{name}" for name, _c in _COUNTED) +
-        " FROM g0 LEFT JOIN regs ON regs.jeune_id = g0.jeune_id "
-        "LEFT JOIN rdvs ON rdvs.jeune_id = g0.jeune_id), "
+        f"{values['co']} AS cohort, {values['mi']} AS minor, r1.reg_eid, "
+        f"CASE WHEN r1.k{rdv} > 0 THEN 1 ELSE 0 END AS has_rdv, "
+        + ", ".join([f"g0.{name}" for name, _c in _COUNTED]
+                    + [f"r1.k{i}" for i in range(len(RARE_KINDS))]) +
+        " FROM g0 LEFT JOIN r1 ON r1.jeune_id = g0.jeune_id), "
         # materialized first, then filtered: the scope's filter is not pushed into the
         # per-jeune aggregate (it made PostgreSQL pick nested loops)
         + (f"gall AS {mat}(SELECT * FROM g1), g AS {mat}(SELECT * FROM gall {scope}), "
@@ -327,18 +336,18 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
         # each of the period's events of rare kinds and (jeune, action) rows with its jeune's
         # row, joined once
         f"rg AS {mat}(SELECT e.*, r.home, r.reg_eid FROM rare e JOIN g r "
-        f"ON r.jeune_id = e.jeune_id), "
+        f"ON r.jeune_id = e.jeune_id WHERE {rg_kinds}), "
         f"jag AS {mat}(SELECT t.*, r.home, r.cohort, r.has_rdv, r.reg_eid FROM ja t JOIN g r "
         f"ON r.jeune_id = t.jeune_id) ")
     reg = "CASE WHEN reg_eid IS NULL THEN 0 ELSE 1 END"
+    # the jeunes by row, cohort, minor and registration, with their events of each rare kind
+    # (how many, and how many jeunes had one)
     parts = [_branch("j", "home", ["cohort"],
                      ["minor", reg, "COUNT(*)", "SUM(n_contact)", "SUM(n_ooh)",
-                      "COUNT(*) FILTER (WHERE n_contact > 0)"],
+                      "COUNT(*) FILTER (WHERE n_contact > 0)"]
+                     + [x for i in range(len(RARE_KINDS))
+                        for x in (f"SUM(k{i})", f"COUNT(*) FILTER (WHERE k{i} > 0)")],
                      f"FROM g GROUP BY home, cohort, minor, {reg}")]
-    # (no COUNT(DISTINCT): grouping twice keeps to hash aggregates)
-    parts.append(_branch("k", "x.home", ["x.kind"], ["SUM(x.n)", "COUNT(*)"],
-                         "FROM (SELECT jeune_id, home, kind, COUNT(*) AS n FROM rg "
-                         "GROUP BY jeune_id, home, kind) x GROUP BY x.home, x.kind"))
     after = "CASE WHEN e.reg_eid IS NOT NULL AND e.id > e.reg_eid THEN 1 ELSE 0 END"
     parts.append(_branch("o", "e.home", ["COALESCE(e.outcome, 'inconnu')"], [after, "COUNT(*)"],
                          f"FROM rg e WHERE e.kind = 'outcome' "
@@ -374,24 +383,28 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
             "MAX(title) AS title, SUM(n) AS n, MAX(cohort) AS cohort, MAX(has_rdv) AS has_rdv, "
             "MAX(reg_eid) AS reg_eid FROM jag GROUP BY jeune_id, action_id) t "
             "GROUP BY t.action_id"))
-        remob = "e.kind = 'reperage' AND e.cohort IN ('repere', 'reactive')"
+        mine = "" if ml is None else " AND e.jeune_id IN (SELECT jeune_id FROM g)"
+        contacts = f"FROM events e WHERE {_PERIOD} AND e.kind = 'contact'{mine}"
         if pg:
-            month = "to_char(e.at AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
-            parts.append(_branch("m", "x.home", ["x.m"], ["COUNT(*)"],
+            month = "date_trunc('month', e.at AT TIME ZONE 'Europe/Paris')"
+            parts.append(_branch("m", "x.home", ["to_char(x.m, 'YYYY-MM')"], ["COUNT(*)"],
                                  f"FROM (SELECT e.jeune_id, e.home, {month} AS m FROM rg e WHERE "
                                  f"{remob} GROUP BY e.jeune_id, e.home, {month}) x "
                                  f"GROUP BY x.home, x.m"))
+            # the contacts by UTC hour, then each hour's Paris weekday and hour (1 = Monday)
             hour = "date_trunc('hour', e.at AT TIME ZONE 'UTC')"
-            bucket = "to_char(x.b, 'YYYY-MM-DD HH24')"
-        else:   # SQLite knows no time zones: the Paris month of each repérage, in Python
+            paris = "((x.b AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Paris')"
+            dow, hod = f"EXTRACT(ISODOW FROM {paris})", f"EXTRACT(HOUR FROM {paris})"
+            parts.append(_branch("H", None, [], [dow, hod, "SUM(x.n)"],
+                                 f"FROM (SELECT {hour} AS b, COUNT(*) AS n {contacts} "
+                                 f"GROUP BY {hour}) x GROUP BY {dow}, {hod}"))
+        else:   # SQLite knows no time zones: Paris months and hours in Python
             parts.append(_branch("M", "e.home", ["e.jeune_id", "e.at"], [],
                                  f"FROM rg e WHERE {remob}"))
             hour = "strftime('%Y-%m-%d %H', e.at)"
-            bucket = "x.b"
-        mine = "" if ml is None else " AND e.jeune_id IN (SELECT jeune_id FROM g)"
-        parts.append(_branch("h", None, [bucket], ["x.n"],
-                             f"FROM (SELECT {hour} AS b, COUNT(*) AS n FROM events e "
-                             f"WHERE {_PERIOD} AND e.kind = 'contact'{mine} GROUP BY {hour}) x"))
+            parts.append(_branch("h", None, ["x.b"], ["x.n"],
+                                 f"FROM (SELECT {hour} AS b, COUNT(*) AS n {contacts} "
+                                 f"GROUP BY {hour}) x"))
         parts.append(_branch("c", None, ["COALESCE(e.category, 'autre')"], ["COUNT(*)"],
                              "FROM rg e WHERE e.kind = 'crisis' "
                              "GROUP BY COALESCE(e.category, 'autre')"))
@@ -450,10 +463,9 @@ async def _scan(records: RecordStore, start: date, end: date, ml: str | None,
             r.kinds["contact"] += int(n[3] or 0)
             r.kinds["ooh"] += int(n[4] or 0)
             r.funnel["contact"] += int(n[5] or 0)
-        elif sec == "k":
-            r = row(home)
-            r.kinds[a] += n[0]
-            r.funnel[a] += n[1]
+            for i, kind in enumerate(RARE_KINDS):
+                r.kinds[kind] += int(n[6 + 2 * i] or 0)
+                r.funnel[kind] += int(n[7 + 2 * i] or 0)
         elif sec == "o":
             r = row(home)
             r.outcomes[a] += n[1]
@@ -486,6 +498,8 @@ async def _scan(records: RecordStore, start: date, end: date, ml: str | None,
             at = datetime.fromisoformat(b) if isinstance(b, str) else b
             month = at.replace(tzinfo=UTC).astimezone(PARIS).strftime("%Y-%m")
             months.setdefault(month, {}).setdefault(_home(home), set()).add(a)
+        elif sec == "H":
+            grid[int(n[0]) - 1][int(n[1])] += int(n[2])
         elif sec == "h":
             hour = datetime.strptime(a, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(PARIS)
             grid[hour.weekday()][hour.hour] += n[0]
