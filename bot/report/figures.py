@@ -283,6 +283,11 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
                 f"g0.{n}_min ELSE (SELECT {v} FROM events e WHERE e.id = g0.{n}_eid) END")
 
     values = {n: resolved(n, v) for n, v in _LATEST}
+    # an event whose action has a Mission Locale: it carries it, or, written before events
+    # carried their action, its action's in the history has one (the history's Mission Locales
+    # read once: not a join of every event)
+    has_action_ml = ("e.action_ml IS NOT NULL OR (e.action_type IS NULL AND e.action_id IN "
+                     "(SELECT h.id FROM actions_history h WHERE h.mission_locale IS NOT NULL))")
     # (no join inside: the history's row is its own subquery, one index lookup)
     by_action = (f"CASE WHEN g0.ml_eid IS NULL AND g0.aml_eid IS NOT NULL THEN (SELECT "
                  f"COALESCE(e.action_ml, (SELECT h.mission_locale FROM actions_history h "
@@ -304,8 +309,8 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
     answers = [_json_field(dialect, q) for q in SATISFACTION_QUESTIONS]
     mat = "MATERIALIZED "
     ctes = (
-        f"WITH g0 AS (SELECT e.jeune_id, {latest}, MAX(e.id) FILTER (WHERE e.action_ml IS NOT "
-        f"NULL OR (e.action_type IS NULL AND e.action_id IS NOT NULL)) AS aml_eid, {sums} "
+        f"WITH g0 AS (SELECT e.jeune_id, {latest}, MAX(e.id) FILTER (WHERE {has_action_ml}) "
+        f"AS aml_eid, {sums} "
         f"FROM events e WHERE {period} GROUP BY e.jeune_id), "
         f"rare AS {mat}(SELECT e.jeune_id, e.id, e.kind, e.cohort, e.at, CASE WHEN e.kind = "
         f"'outcome' THEN {outcome} END AS outcome, CASE WHEN e.kind = 'crisis' THEN "
