@@ -114,10 +114,13 @@ _PERIOD = "e.at >= :lo AND e.at < :hi"
 # A jeune's latest value of a column, without reading each jeune's events again: the smallest
 # and largest value, and the id of the latest event carrying one; only for a jeune whose values
 # differ (who moved, whose cohort was corrected, who turned 18) is that event read back.
-_LATEST = (  # (name, SQL value on the event e)
-    ("ml", "e.mission_locale"),
-    ("co", "CASE WHEN e.cohort IN ('repere', 'reactive', 'suivi') THEN e.cohort END"),
-    ("mi", "CASE WHEN e.minor IS NULL THEN NULL WHEN e.minor THEN 1 ELSE 0 END"),
+_COHORT_CODE = ("CASE e.cohort " + " ".join(f"WHEN '{c}' THEN {i}"
+                                            for i, c in enumerate(KNOWN_COHORTS, 1)) + " END")
+_LATEST = (  # (name, SQL value on the event e, e carries one); numbers are the cheapest to
+    # compare: the cohort by its place in KNOWN_COHORTS (1, 2, 3), the minor flag as 0 or 1
+    ("ml", "e.mission_locale", "e.mission_locale IS NOT NULL"),
+    ("co", _COHORT_CODE, "e.cohort IN (" + ", ".join(f"'{c}'" for c in KNOWN_COHORTS) + ")"),
+    ("mi", "CAST(e.minor AS INTEGER)", "e.minor IS NOT NULL"),
 )
 # the Mission Locale of the action of a jeune's latest event whose action has one (an event
 # written before events carried their action's Mission Locale: its action in the history), only
@@ -272,17 +275,19 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
     history = "LEFT JOIN actions_history h ON h.id = e.action_id"
     # byte order, not the locale's: min and max only tell whether a jeune's values differ
     c = ' COLLATE "C"' if pg else ""
-    latest = ", ".join(f"MIN({v}{c if n != 'mi' else ''}) AS {n}_min, "
-                       f"MAX({v}{c if n != 'mi' else ''}) AS {n}_max, "
-                       f"MAX(e.id) FILTER (WHERE {v} IS NOT NULL) AS {n}_eid"
-                       for n, v in _LATEST)
+    latest = ", ".join(f"MIN({v}{c if n == 'ml' else ''}) AS {n}_min, "
+                       f"MAX({v}{c if n == 'ml' else ''}) AS {n}_max, "
+                       f"MAX(e.id) FILTER (WHERE {has}) AS {n}_eid"
+                       for n, v, has in _LATEST)
     sums = ", ".join(f"COUNT(*) FILTER (WHERE {cond}) AS {name}" for name, cond in _COUNTED)
 
     def resolved(n: str, v: str) -> str:
         return (f"CASE WHEN g0.{n}_eid IS NULL THEN NULL WHEN g0.{n}_min = g0.{n}_max THEN "
                 f"g0.{n}_min ELSE (SELECT {v} FROM events e WHERE e.id = g0.{n}_eid) END")
 
-    values = {n: resolved(n, v) for n, v in _LATEST}
+    values = {n: resolved(n, v) for n, v, _has in _LATEST}
+    cohort = ("CASE " + values["co"] + " " + " ".join(
+        f"WHEN {i} THEN '{c}'" for i, c in enumerate(KNOWN_COHORTS, 1)) + " END")
     # an event whose action has a Mission Locale: it carries it, or, written before events
     # carried their action, its action's in the history has one (the history's Mission Locales
     # read once: not a join of every event)
@@ -324,7 +329,7 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
                                  for i, k in enumerate(RARE_KINDS)) +
         f" FROM rare GROUP BY jeune_id), "
         f"g1 AS (SELECT g0.jeune_id, COALESCE({values['ml']}, {by_action}) AS home, "
-        f"{values['co']} AS cohort, {values['mi']} AS minor, r1.reg_eid, "
+        f"{cohort} AS cohort, {values['mi']} AS minor, r1.reg_eid, "
         f"CASE WHEN r1.k{rdv} > 0 THEN 1 ELSE 0 END AS has_rdv, "
         + ", ".join([f"g0.{name}" for name, _c in _COUNTED]
                     + [f"r1.k{i}" for i in range(len(RARE_KINDS))]) +
