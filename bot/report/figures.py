@@ -266,9 +266,10 @@ def _branch(sec: str, home: str | None, texts: list[str], nums: list[str], tail:
     return f"SELECT {', '.join(cols)} {tail}"
 
 
-def _sql(dialect: str, ml: str | None, details: bool) -> str:
+def _sql(dialect: str, ml: str | None, details: bool, charts: bool) -> str:
     """The whole report in one statement: per jeune (g), per (jeune, action, type) (ja) and the
-    events of rare kinds (rare) are each read once; every figure is an aggregate over them."""
+    events of rare kinds (rare) are each read once; every figure is an aggregate over them.
+    `details`: the table of the actions; `charts`: the heatmap, the months, the crises."""
     pg = dialect == "postgresql"
     outcome = _json_field(dialect, "outcome")
     period = f"{_PERIOD} AND e.kind <> '{NOT_A_JEUNE}'"
@@ -309,7 +310,7 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
     # the rare events read again one by one, with their jeune's row: outcomes, paths,
     # satisfaction; and for the charts crises and the months of repérages
     rg_kinds = f"e.kind IN ('outcome', 'rdv_booked', '{SATISFACTION_KIND}')"
-    if details:
+    if charts:
         rg_kinds = f"({rg_kinds} OR e.kind = 'crisis' OR ({remob}))"
     answers = [_json_field(dialect, q) for q in SATISFACTION_QUESTIONS]
     mat = "MATERIALIZED "
@@ -393,6 +394,7 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
             "MAX(title) AS title, SUM(n) AS n, MAX(cohort) AS cohort, MAX(has_rdv) AS has_rdv, "
             "MAX(reg_eid) AS reg_eid FROM jag GROUP BY jeune_id, action_id) t "
             "GROUP BY t.action_id"))
+    if charts:   # what only the HTML report draws
         mine = "" if ml is None else " AND e.jeune_id IN (SELECT jeune_id FROM g)"
         contacts = f"FROM events e WHERE {_PERIOD} AND e.kind = 'contact'{mine}"
         if pg:
@@ -422,7 +424,7 @@ def _sql(dialect: str, ml: str | None, details: bool) -> str:
 
 
 async def _scan(records: RecordStore, start: date, end: date, ml: str | None,
-                details: bool = True) -> _Scan:
+                details: bool = True, charts: bool = True) -> _Scan:
     """All the figures of the period, from one statement (`_sql`)."""
     lo, hi = period_bounds(start, end)
     rows: dict[str, _Row] = {}
@@ -452,7 +454,7 @@ async def _scan(records: RecordStore, start: date, end: date, ml: str | None,
             await conn.execute(text("SET LOCAL jit = off"))
             await conn.execute(text("SET LOCAL enable_mergejoin = off"))
             await conn.execute(text("SET LOCAL enable_nestloop = off"))
-        result = await _fetch(conn, _sql(dialect, ml, details), params)
+        result = await _fetch(conn, _sql(dialect, ml, details, charts), params)
         await conn.rollback()
     for sec, home, a, b, c, d, *n in result:
         if sec == "j":
@@ -589,23 +591,26 @@ async def build_report(records: RecordStore, start: date, end: date, ml: str | N
                        previous: bool = True) -> dict[str, Any]:
     """The figures of the period for the region (ml None), one Mission Locale or `non-attribue`."""
     report, _extra = await build_report_and_charts(records, start, end, ml, actions,
-                                                   missions_locales, targets, previous)
+                                                   missions_locales, targets, previous,
+                                                   charts=False)
     return report
 
 
 async def build_report_and_charts(records: RecordStore, start: date, end: date, ml: str | None,
                                   actions: ActionsConfig, missions_locales: Any = None,
                                   targets: Any = None, previous: bool = True,
+                                  charts: bool = True,
                                   ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The report, and what `render_html(report, extra)` draws besides."""
+    """The report, and what `render_html(report, extra)` draws besides (with charts False: the
+    heatmap, the months and the crises' categories are not counted: zeros and empty)."""
     period_bounds(start, end)
     await records.remember_actions(actions.actions, datetime.now(UTC))
     names = _ml_names(missions_locales)
-    scan = await _scan(records, start, end, ml)
+    scan = await _scan(records, start, end, ml, charts=charts)
     report = _assemble(scan, start, end, ml, actions, names, targets)
     if previous:
         p_start, p_end = previous_period(start, end)
-        before = await _scan(records, p_start, p_end, ml, details=False)
+        before = await _scan(records, p_start, p_end, ml, details=False, charts=False)
         figures = before.region.figures()
         report["previous"] = {"period": {"from": p_start.isoformat(), "to": p_end.isoformat()},
                               **figures}
