@@ -105,11 +105,13 @@ def _bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-_COUNTED = (  # counted per jeune over all their events (column, condition on the event e); the
-    # other kinds are counted from the events of rare kinds (bot.stores.records.RARE_KINDS)
+_COUNTED = (  # counted per jeune over all their events (column, condition on the event e)
     ("n_contact", "e.kind = 'contact'"),
     ("n_ooh", "e.kind = 'contact' AND e.out_of_hours"),
 )
+# the kinds whose events are counted per jeune in the same pass, k0, k1...: each row's events of
+# that kind and its jeunes who had one (the satisfaction answers are read one by one instead)
+_KINDS = tuple(k for k in RARE_KINDS if k != SATISFACTION_KIND)
 _PERIOD = "e.at >= :lo AND e.at < :hi"
 # A jeune's latest value of a column, without reading each jeune's events again: the smallest
 # and largest value, and the id of the latest event carrying one; only for a jeune whose values
@@ -252,7 +254,7 @@ async def _fetch(conn, sql: str, params: dict[str, Any]) -> list[tuple]:
     return [tuple(r) for r in await conn.execute(_stmt(sql), params)]
 
 
-_N = 6 + 2 * len(RARE_KINDS)   # number columns of the one result set
+_N = 6 + 2 * len(_KINDS)   # number columns of the one result set
 _S = 4           # text columns
 
 
@@ -304,37 +306,36 @@ def _sql(dialect: str, ml: str | None, details: bool, charts: bool) -> str:
     elif ml is not None:
         scope = "WHERE home = :ml"
     a_type = f"COALESCE(e.action_type, h.type, '{UNKNOWN_TYPE}')"
-    rare_kinds = ", ".join(f"'{k}'" for k in RARE_KINDS)
-    rdv = RARE_KINDS.index("rdv_booked")
+    kinds = ", ".join(f"COUNT(*) FILTER (WHERE e.kind = '{k}') AS k{i}"
+                      for i, k in enumerate(_KINDS))
+    rdv = _KINDS.index("rdv_booked")
     remob = "e.kind = 'reperage' AND e.cohort IN ('repere', 'reactive')"
-    # the rare events read again one by one, with their jeune's row: outcomes, paths,
-    # satisfaction; and for the charts crises and the months of repérages
-    rg_kinds = f"e.kind IN ('outcome', 'rdv_booked', '{SATISFACTION_KIND}')"
+    # the events read one by one (a few percent of all: on PostgreSQL through the partial index
+    # of RARE_KINDS), with their jeune's row: outcomes, paths, satisfaction answers; and for the
+    # charts crises and the months of repérages
+    one_by_one = ["outcome", "rdv_booked", SATISFACTION_KIND] + (
+        ["crisis", "reperage"] if charts else [])
+    rare_kinds = "e.kind IN (" + ", ".join(f"'{k}'" for k in one_by_one) + ")"
     if charts:
-        rg_kinds = f"({rg_kinds} OR e.kind = 'crisis' OR ({remob}))"
+        rare_kinds += " AND (e.kind <> 'reperage' OR e.cohort IN ('repere', 'reactive'))"
     answers = [_json_field(dialect, q) for q in SATISFACTION_QUESTIONS]
     mat = "MATERIALIZED "
     ctes = (
         f"WITH g0 AS (SELECT e.jeune_id, {latest}, MAX(e.id) FILTER (WHERE {has_action_ml}) "
-        f"AS aml_eid, {sums} "
-        f"FROM events e WHERE {period} GROUP BY e.jeune_id), "
+        f"AS aml_eid, {sums}, MIN(e.id) FILTER (WHERE e.kind = 'raccrochage_registered') AS "
+        f"reg_eid, {kinds} FROM events e WHERE {period} GROUP BY e.jeune_id), "
         f"rare AS {mat}(SELECT e.jeune_id, e.id, e.kind, e.cohort, e.at, CASE WHEN e.kind = "
         f"'outcome' THEN {outcome} END AS outcome, CASE WHEN e.kind = 'crisis' THEN "
         f"{_json_field(dialect, 'category')} END AS category, "
         + ", ".join(f"CASE WHEN e.kind = '{SATISFACTION_KIND}' THEN {a} END AS q{i}"
                     for i, a in enumerate(answers)) +
-        f" FROM events e WHERE {_PERIOD} AND e.kind IN ({rare_kinds})), "
-        # per jeune: their first registration, how many events of each rare kind
-        f"r1 AS (SELECT jeune_id, MIN(id) FILTER (WHERE kind = 'raccrochage_registered') AS "
-        f"reg_eid, " + ", ".join(f"COUNT(*) FILTER (WHERE kind = '{k}') AS k{i}"
-                                 for i, k in enumerate(RARE_KINDS)) +
-        f" FROM rare GROUP BY jeune_id), "
+        f" FROM events e WHERE {_PERIOD} AND {rare_kinds}), "
         f"g1 AS (SELECT g0.jeune_id, COALESCE({values['ml']}, {by_action}) AS home, "
-        f"{cohort} AS cohort, {values['mi']} AS minor, r1.reg_eid, "
-        f"CASE WHEN r1.k{rdv} > 0 THEN 1 ELSE 0 END AS has_rdv, "
+        f"{cohort} AS cohort, {values['mi']} AS minor, g0.reg_eid, "
+        f"CASE WHEN g0.k{rdv} > 0 THEN 1 ELSE 0 END AS has_rdv, "
         + ", ".join([f"g0.{name}" for name, _c in _COUNTED]
-                    + [f"r1.k{i}" for i in range(len(RARE_KINDS))]) +
-        " FROM g0 LEFT JOIN r1 ON r1.jeune_id = g0.jeune_id), "
+                    + [f"g0.k{i}" for i in range(len(_KINDS))]) +
+        " FROM g0), "
         # materialized first, then filtered: the scope's filter is not pushed into the
         # per-jeune aggregate (it made PostgreSQL pick nested loops)
         + (f"gall AS {mat}(SELECT * FROM g1), g AS {mat}(SELECT * FROM gall {scope}), "
@@ -347,7 +348,7 @@ def _sql(dialect: str, ml: str | None, details: bool, charts: bool) -> str:
         # each of the period's events of rare kinds and (jeune, action) rows with its jeune's
         # row, joined once
         f"rg AS {mat}(SELECT e.*, r.home, r.reg_eid FROM rare e JOIN g r "
-        f"ON r.jeune_id = e.jeune_id WHERE {rg_kinds}), "
+        f"ON r.jeune_id = e.jeune_id), "
         f"jag AS {mat}(SELECT t.*, r.home, r.cohort, r.has_rdv, r.reg_eid FROM ja t JOIN g r "
         f"ON r.jeune_id = t.jeune_id) ")
     reg = "CASE WHEN reg_eid IS NULL THEN 0 ELSE 1 END"
@@ -356,7 +357,7 @@ def _sql(dialect: str, ml: str | None, details: bool, charts: bool) -> str:
     parts = [_branch("j", "home", ["cohort"],
                      ["minor", reg, "COUNT(*)", "SUM(n_contact)", "SUM(n_ooh)",
                       "COUNT(*) FILTER (WHERE n_contact > 0)"]
-                     + [x for i in range(len(RARE_KINDS))
+                     + [x for i in range(len(_KINDS))
                         for x in (f"SUM(k{i})", f"COUNT(*) FILTER (WHERE k{i} > 0)")],
                      f"FROM g GROUP BY home, cohort, minor, {reg}")]
     after = "CASE WHEN e.reg_eid IS NOT NULL AND e.id > e.reg_eid THEN 1 ELSE 0 END"
@@ -475,7 +476,7 @@ async def _scan(records: RecordStore, start: date, end: date, ml: str | None,
             r.kinds["contact"] += int(n[3] or 0)
             r.kinds["ooh"] += int(n[4] or 0)
             r.funnel["contact"] += int(n[5] or 0)
-            for i, kind in enumerate(RARE_KINDS):
+            for i, kind in enumerate(_KINDS):
                 r.kinds[kind] += int(n[6 + 2 * i] or 0)
                 r.funnel[kind] += int(n[7 + 2 * i] or 0)
         elif sec == "o":
