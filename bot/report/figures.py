@@ -445,16 +445,21 @@ async def _scan(records: RecordStore, start: date, end: date, ml: str | None,
     async with records.engine.connect() as conn:
         dialect = conn.dialect.name
         if dialect == "postgresql":
-            # the year's aggregates in memory, not spilled to disk; no JIT (compiling this
-            # statement cost more than running it); hash joins, not sorts of text keys, and not
-            # nested loops: the events table may have no statistics yet (a fresh database,
-            # autovacuum not come by), and then PostgreSQL took one Mission Locale's jeunes for
-            # one row and read the whole period's index once per jeune (the contacts of the
-            # heatmap: 150 s for a year)
-            await conn.execute(text("SET LOCAL work_mem = '128MB'"))
-            await conn.execute(text("SET LOCAL jit = off"))
-            await conn.execute(text("SET LOCAL enable_mergejoin = off"))
-            await conn.execute(text("SET LOCAL enable_nestloop = off"))
+            # The statement is hash aggregates and hash joins over materialized CTEs, whatever
+            # the estimates say (they are far off either way: the events table may have no
+            # statistics yet, a fresh database that autovacuum has not visited, and a CTE has
+            # none): the year's aggregates in memory, not spilled to disk; no JIT (compiling
+            # this statement cost more than running it); hash joins, not sorts of text keys,
+            # and not nested loops (without statistics PostgreSQL took one Mission Locale's
+            # jeunes for one row and read the whole period's index once per jeune for the
+            # heatmap's contacts: 150 s for a year); hash aggregates, not sorts (with
+            # statistics it sorted CTE rows it expected by the million); no parallel workers
+            # (each would see nearly every jeune: the partial aggregates by jeune cost more to
+            # finish than they save)
+            for setting in ("work_mem = '128MB'", "jit = off", "enable_mergejoin = off",
+                            "enable_nestloop = off", "enable_sort = off",
+                            "max_parallel_workers_per_gather = 0"):
+                await conn.execute(text(f"SET LOCAL {setting}"))
         result = await _fetch(conn, _sql(dialect, ml, details, charts), params)
         await conn.rollback()
     for sec, home, a, b, c, d, *n in result:
