@@ -8,7 +8,8 @@
 A PostgreSQL URL names the server: a scratch database is created on it and dropped afterwards.
 Goal (issue 20): a year of a 43-Mission-Locale network (500,000 events or more) reported in 2 s
 or less on PostgreSQL, with the previous period beside it (the figures are counted in SQL); the
-report of one Mission Locale (the console's dashboard and exports) as fast. Figures: docs/performance.md.
+report of one Mission Locale (the console's dashboard and exports) as fast.
+Figures: docs/performance.md.
 """
 from __future__ import annotations
 
