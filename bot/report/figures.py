@@ -125,9 +125,9 @@ _LATEST = (  # (name, SQL value on the event e, e carries one); numbers are the 
     ("co", _COHORT_CODE, "e.cohort IN (" + ", ".join(f"'{c}'" for c in KNOWN_COHORTS) + ")"),
     ("mi", "CAST(e.minor AS INTEGER)", "e.minor IS NOT NULL"),
 )
-# the Mission Locale of the action of a jeune's latest event whose action has one (an event
-# written before events carried their action's Mission Locale: its action in the history), only
-# looked at for a jeune none of whose events names a Mission Locale (a QR code, no commune given)
+# an event's action's Mission Locale: the one it carries, else (an event written before events
+# carried their action's) its action's in the history h; a jeune none of whose events names a
+# Mission Locale (a QR code, no commune given) belongs to that of their latest event that has one
 _ACTION_ML = "COALESCE(e.action_ml, h.mission_locale)"
 
 
