@@ -3,10 +3,13 @@
     .venv/bin/python benchmarks/report.py                       # PostgreSQL: a year, 43 MLs, 500,000 events
     .venv/bin/python benchmarks/report.py sqlite:///var/bench.db postgresql://postgres@127.0.0.1:5432/postgres
     .venv/bin/python benchmarks/report.py --events 100000 --days 730 --repeat 5
+    .venv/bin/python benchmarks/report.py --ml ml-pau              # another Mission Locale's lines
 
 A PostgreSQL URL names the server: a scratch database is created on it and dropped afterwards.
 Goal (issue 20): a year of a 43-Mission-Locale network (500,000 events or more) reported in 2 s
-or less on PostgreSQL, with the previous period beside it (the figures are counted in SQL).
+or less on PostgreSQL, with the previous period beside it (the figures are counted in SQL); the
+report of one Mission Locale (the console's dashboard and exports) as fast.
+Figures: docs/performance.md.
 """
 from __future__ import annotations
 
@@ -61,7 +64,8 @@ async def _timed(fn, repeat: int) -> tuple[float, float, object]:
     return statistics.median(times), max(times), result
 
 
-async def bench(url: str, n_events: int, seed: int, repeat: int, days: int, n_mls: int) -> None:
+async def bench(url: str, n_events: int, seed: int, repeat: int, days: int, n_mls: int,
+                ml: str) -> None:
     admin = None
     if url.startswith(("postgresql", "postgres:")):
         admin, url = await _scratch_pg(url)
@@ -94,8 +98,14 @@ async def bench(url: str, n_events: int, seed: int, repeat: int, days: int, n_ml
             return render_xlsx(await build_report(records, start, end, None, dataset.actions, names))
 
         async def one_ml():
-            return render_json(await build_report(records, start, end, "ml-bordeaux",
-                                                  dataset.actions, names))
+            return render_json(await build_report(records, start, end, ml, dataset.actions, names))
+
+        async def one_ml_html():   # the console's dashboard of one Mission Locale
+            return await build_html_report(records, start, end, ml, dataset.actions,
+                                           missions_locales=names)
+
+        async def one_ml_csv():
+            return render_csv(await build_report(records, start, end, ml, dataset.actions, names))
 
         async def one_quarter():
             q_end = min(end, start + timedelta(days=89))
@@ -104,7 +114,8 @@ async def bench(url: str, n_events: int, seed: int, repeat: int, days: int, n_ml
 
         for label, fn in (("json, region", as_json), ("html, region", as_html),
                           ("csv, region", as_csv), ("xlsx, region", as_xlsx),
-                          ("json, ml-bordeaux", one_ml), ("html, region, 90 days", one_quarter)):
+                          (f"json, {ml}", one_ml), (f"html, {ml}", one_ml_html),
+                          (f"csv, {ml}", one_ml_csv), ("html, region, 90 days", one_quarter)):
             median, worst, result = await _timed(fn, repeat)
             print(f"  {label:<24} median {median * 1000:7.0f} ms   max {worst * 1000:7.0f} ms   "
                   f"({len(result):,} chars)")
@@ -122,6 +133,8 @@ async def main() -> None:
     parser.add_argument("--mls", type=int, default=43)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--ml", default="ml-bordeaux",
+                        help="the Mission Locale of the one-Mission-Locale lines")
     args = parser.parse_args()
     urls = args.urls
     tmp = None
@@ -129,7 +142,7 @@ async def main() -> None:
         tmp = tempfile.TemporaryDirectory()
         urls = ["postgresql://postgres@127.0.0.1:5432/postgres"]
     for url in urls:
-        await bench(url, args.events, args.seed, args.repeat, args.days, args.mls)
+        await bench(url, args.events, args.seed, args.repeat, args.days, args.mls, args.ml)
     if tmp:
         tmp.cleanup()
 
