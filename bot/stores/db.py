@@ -8,6 +8,7 @@ and bot/app/schema.py imports every such module first, so the service migrates t
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -54,6 +55,13 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "events.action_type, events.action_ml, actions_history (issue 20)", _event_action_columns),
     (5, "outbox: replies kept until their channel took them (issue 18)", _create_missing),
 ]
+
+
+def stored_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; they were stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
 
 
 def default_database_url(base: Path | str = ".") -> str:

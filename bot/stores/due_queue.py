@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterable, Literal, Protocol
 
 from sqlalchemy import (
@@ -43,7 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import QuietHours, as_utc
-from bot.stores.db import metadata
+from bot.stores.db import metadata, stored_utc
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +72,7 @@ due_messages = Table(
 )
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
+_utc = stored_utc
 
 
 @dataclass

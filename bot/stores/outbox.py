@@ -24,7 +24,7 @@ Telegram has no idempotency key: a row whose send had started when its worker di
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import (
@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import as_utc
-from bot.stores.db import metadata
+from bot.stores.db import metadata, stored_utc
 
 PENDING, CLAIMED, SENT, FAILED = "pending", "claimed", "sent", "failed"
 CRISIS, CONVERSATION, BACKGROUND = 0, 1, 2
@@ -67,10 +67,7 @@ outbox = Table(
 )
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
+_utc = stored_utc
 
 
 @dataclass

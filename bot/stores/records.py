@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.stores import StoreUnavailable
-from bot.stores.db import metadata
+from bot.stores.db import metadata, stored_utc
 from bot.stores.group_commit import GroupCommit, TurnWrite
 from bot.stores.outbox import NewReply, write_replies
 from bot.stores.state import redis_not_ready
@@ -152,11 +152,7 @@ class Event:
         }
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back naive; they were stored in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
+_utc = stored_utc
 
 
 def event_from_row(row: Any) -> Event:
