@@ -65,7 +65,6 @@ class Outbox:
         self._addresses = asyncio.Semaphore(address_slots)
         self._locks: OrderedDict[tuple[str, str], list] = OrderedDict()
         self._wake = asyncio.Event()
-        self._finisher = _Together(self._finish_sent)
         self._sweeper: asyncio.Task | None = None
         self._holding = 0             # sends in progress: their claims are renewed while > 0
         self._renewer: asyncio.Task | None = None
@@ -244,7 +243,7 @@ class Outbox:
             # one statement for the rows that went out (a crash before it: sent again, at least
             # once; the web mailbox recognises its own)
             if done:
-                await self._finisher.submit(done)
+                await self._finish_sent(done)
 
     async def _send_each(self, channel, channel_name: str, address: str, rows: list[OutRow],
                          done: list[OutRow]) -> tuple[int, bool]:
@@ -297,14 +296,10 @@ class Outbox:
         return sent, True
 
     async def _finish_sent(self, rows: list[OutRow]) -> None:
-        """In the records' group commit when there is one: under load the sent rows share the
-        turns' transaction."""
-        item = (rows, self.worker_id, self.clock.now())
-        save_turn = getattr(self.records, "save_turn", None)
-        if save_turn is not None:
-            await save_turn([], jeune_id="-", batched=(finish_sent_in, item))
-        else:
-            await self.store.finish_sent(rows, self.worker_id, self.clock.now())
+        """Through the records' group commit: under load the sent rows of many flushes share
+        the turns' transaction (no batching of our own on top of it)."""
+        await self.records.save_turn([], jeune_id="-", batched=(
+            finish_sent_in, (rows, self.worker_id, self.clock.now())))
 
     async def _stopped(self, jeune_id: str) -> bool:
         profile = await self.records.get_profile(jeune_id) or {}
@@ -342,45 +337,6 @@ class Outbox:
             except asyncio.TimeoutError:
                 pass
             self._wake.clear()
-
-    async def counts(self) -> dict[str, Any]:
-        counts = await self.store.counts() if self.store is not None else {}
-        return {"rows": counts, "sent": self.sent, "failed": self.failed, "retried": self.retried}
-
-
-class _Together:
-    """The sent rows of the flushes finishing at the same moment, marked in one statement (under
-    load a transaction per turn cost as much as the turn's own). Nobody waits on a timer: an idle
-    writer starts at once."""
-
-    def __init__(self, write):
-        self._write = write
-        self._queue: list[tuple[list[OutRow], asyncio.Future]] = []
-        self._task: asyncio.Task | None = None
-
-    async def submit(self, rows: list[OutRow]) -> None:
-        future = asyncio.get_running_loop().create_future()
-        self._queue.append((rows, future))
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run())
-        await asyncio.shield(future)
-
-    async def _run(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                await self._write([row for rows, _f in batch for row in rows])
-            except BaseException as exc:
-                for _rows, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                        future.exception()
-                if not isinstance(exc, Exception):
-                    raise
-            else:
-                for _rows, future in batch:
-                    if not future.done():
-                        future.set_result(None)
 
 
 class _Held:

@@ -316,9 +316,6 @@ class _InTurn:
         self._seq = 0
         self._busy = False
 
-    def waiting(self) -> list[int]:
-        return sorted(lane for lane, _seq, fut in self._waiting if not fut.done())
-
     async def acquire(self, lane: int) -> None:
         if self._busy:
             future = asyncio.get_running_loop().create_future()

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, event, select, text
+from sqlalchemy import Column, Integer, MetaData, Select, String, Table, event, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -62,6 +62,15 @@ def stored_utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value
+
+
+def leased_claim(table: Table, pick: Select, worker_id: str, until: datetime):
+    """The claim of a leased queue (due messages, the outbox): the rows `pick` selects become
+    this worker's until `until`, in one atomic UPDATE … RETURNING."""
+    return (update(table).where(table.c.id.in_(pick.scalar_subquery()))
+            .values(status="claimed", claimed_by=worker_id, claimed_until=until,
+                    attempts=table.c.attempts + 1)
+            .returning(*table.c))
 
 
 def default_database_url(base: Path | str = ".") -> str:

@@ -43,7 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import QuietHours, as_utc
-from bot.stores.db import metadata, stored_utc
+from bot.stores.db import leased_claim, metadata, stored_utc
 
 log = logging.getLogger(__name__)
 
@@ -183,11 +183,7 @@ class DueQueue:
         pick = select(t.c.id).where(due).order_by(t.c.due_at).limit(limit)
         if self._pg:
             pick = pick.with_for_update(skip_locked=True)
-        stmt = (update(t).where(t.c.id.in_(pick.scalar_subquery()))
-                .values(status=CLAIMED, claimed_by=worker_id,
-                        claimed_until=now + timedelta(seconds=lease_seconds),
-                        attempts=t.c.attempts + 1)
-                .returning(*t.c))
+        stmt = leased_claim(t, pick, worker_id, now + timedelta(seconds=lease_seconds))
         async with self.engine.begin() as conn:
             rows = (await conn.execute(stmt)).fetchall()
         out = [DueMessage.from_row(r) for r in rows]

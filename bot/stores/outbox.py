@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Index, Integer, String, Table, and_, bindparam, delete, exists, func, or_,
+    JSON, Column, DateTime, Index, Integer, String, Table, and_, bindparam, delete, exists, or_,
     select,
     text, update,
 )
@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import as_utc
-from bot.stores.db import metadata, stored_utc
+from bot.stores.db import leased_claim, metadata, stored_utc
 
 PENDING, CLAIMED, SENT, FAILED = "pending", "claimed", "sent", "failed"
 CRISIS, CONVERSATION, BACKGROUND = 0, 1, 2
@@ -248,11 +248,7 @@ class OutboxStore:
                 .order_by(t.c.lane, t.c.id).limit(limit))
         if self._pg:
             pick = pick.with_for_update(skip_locked=True)
-        stmt = (update(t).where(t.c.id.in_(pick.scalar_subquery()))
-                .values(status=CLAIMED, claimed_by=worker_id,
-                        claimed_until=now + timedelta(seconds=lease_seconds),
-                        attempts=t.c.attempts + 1)
-                .returning(*t.c))
+        stmt = leased_claim(t, pick, worker_id, now + timedelta(seconds=lease_seconds))
         async with self.engine.begin() as conn:
             await self._serialise(conn)
             rows = (await conn.execute(stmt)).fetchall()
@@ -299,11 +295,6 @@ class OutboxStore:
                         last_error=(error or "")[:200] or None))
             return res.rowcount == 1
 
-    async def finish_sent(self, rows: list[OutRow], worker_id: str, now: datetime) -> int:
-        """Sent rows: deleted, keyed ones marked sent (only those this worker still holds)."""
-        async with self.engine.begin() as conn:
-            return await finish_sent_in(conn, [(rows, worker_id, now)])
-
     async def retry(self, row_ids: list[int], worker_id: str, at: datetime, error: str) -> None:
         """A passing failure (the channel is down, rate limited): back to pending until `at`."""
         if not row_ids:
@@ -322,23 +313,6 @@ class OutboxStore:
             res = await conn.execute(update(t).where(t.c.status == CLAIMED, t.c.claimed_by == worker_id)
                                      .values(claimed_until=as_utc(now) + timedelta(seconds=lease_seconds)))
             return res.rowcount
-
-    async def release(self, row_ids: list[int], worker_id: str) -> None:
-        """Give back rows not tried (shutdown, the address was given up for now)."""
-        if not row_ids:
-            return
-        t = outbox
-        async with self.engine.begin() as conn:
-            await conn.execute(update(t).where(
-                t.c.id.in_(row_ids), t.c.status == CLAIMED, t.c.claimed_by == worker_id,
-                t.c.send_started_at.is_(None))
-                .values(status=PENDING, claimed_by=None, claimed_until=None))
-
-    # reading / housekeeping --------------------------------------------------------------------
-    async def counts(self) -> dict[str, int]:
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
-            return {status: n for status, n in rows}
 
     async def rows(self, status: str | None = None) -> list[dict[str, Any]]:
         q = select(outbox).order_by(outbox.c.id)
