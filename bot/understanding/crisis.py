@@ -45,7 +45,7 @@ class Crisis:
 
 _HARMLESS = re.compile("|".join([
     r"\b(mort|morte|morts|mortes|mourir|meurt|meurs|crever|creve|crevee|mourrir)"
-    r" (de|d) (rire|faim|fatigue|chaud|froid|soif|envie|honte|ennui|l ennui|rigoler|sommeil)\b",
+    r" (de|d) (rire|fatigue|chaud|froid|soif|envie|honte|ennui|l ennui|rigoler|sommeil)\b",
     r"\b(ptdr|mdr|xptdr|mdrr)\b",
     r"\b(tuer|tue|tues|tuent|tuait) (le|l|son|mon|du) (temps|game|ennui)\b",
     r"\b(ca|ce \w+|cette \w+) me (tue|tuent|saoule|gonfle)\b(?! (avec|a coups))",
@@ -139,6 +139,11 @@ _MEDS = (r"(cachet\w*|medic\w*|medoc\w*|pilule\w*|comprim\w*|gelule\w*|somnifere
 _DRUGS = (r"(md|mdma|coke|cocaine|ecsta|ecstasy|ketamine|keta|lsd|champi\w*|heroine|crack|drogue\w*|"
           r"ghb|proto|protoxyde|un truc|des trucs|trop de trucs|trop bu|trop d alcool)")
 _EXTRA_RULES: list[tuple[str, str]] = [
+    # real hunger: "je creve de faim pour de vrai j ai pas un centime" (the idiom alone is taken out by the
+    # HUNGER guard first, so what is left here has a sign that it is real)
+    ("sans_abri", r"\b(mort|morte|morts|mortes|mourir|meurt|meurs|crever|creve|crevee|mourrir|affame\w*) (de|d) faim\b"),
+    # dying in the street: the street is the situation ("si j ai plus de logement je vais crever dehors")
+    ("sans_abri", r"\b(crever|creve|crevee|mourir|meurs|mourrir|crevera\w*|mourra\w*) (dehors|dans la rue|a la rue)\b"),
     # pills taken: the most urgent, first
     ("overdose", r"\b(les|en) (ai|a) (tous|toutes|tout) (pris|avale\w*|gobe\w*|bu)\b"
                  r"|\b(ai|a) (tous|toutes) (pris|avale\w*|gobe\w*)\b"),
@@ -1072,9 +1077,10 @@ _NOW = re.compile(
     r"saign\w*|sang|pris|avale\w*|gobe|bu|il est la|ils sont la|devant (ma|la) porte|me suit|"
     r"me suivent|suivi|suivie|enferme\w*|au secours|aide\w* moi|help|respire (plus|bizarre|mal)|"
     r"repond plus|je me sens partir|vais sauter|vais me jeter|me jeter|sauter)\b")
-# "detre", "dangoisse": an apostrophe left out
-_ELISIONS = re.compile(r"\b([dmtsl])(etre|angoisse|aller|avoir|abord|ici|habitude|envie|enfant|air|"
-                       r"endormir|enfuir|etrangle|etouffe|attend|attendent)\b")
+# "detre", "dangoisse": an apostrophe left out ("savoir" is a word of its own, not "s avoir")
+_ELISIONS = re.compile(r"\b(?!savoir\b)([dmtsl])(etre|angoisse|aller|avoir|abord|ici|habitude|envie|enfant|air|"
+                       r"endormir|enfuir|etrangle|etouffe|attend|attendent|annee|allergie|allergies|anniv|anniversaire|alcool|"
+                       r"argent|appart|appartement|hopital|ecole|avenir|autre|amour|adresse|agression|impression)\b")
 _AGE = re.compile(r"\b(j ai|g|jai|ai|age de|agee? de) (1[0-9]|2[0-9]|[0-9]) ?ans\b")
 
 
@@ -1141,8 +1147,12 @@ def _found(category: str, evidence: str, words: str) -> Crisis:
     return Crisis(category, evidence.strip(), danger_now=now, minor=minor)
 
 
+# the laughing emojis say what "mdr" says; they would be lost with the other symbols
+_LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F639\U0001F605]")
+
+
 def _words(text: str) -> str:
-    return _ELISIONS.sub(r"\1 \2", normalize(text))
+    return _ELISIONS.sub(r"\1 \2", normalize(_LAUGHING.sub(" mdr ", text)))
 
 
 def detect_crisis(text: str, second_opinion: bool = True) -> Crisis | None:

@@ -209,6 +209,8 @@ ACCIDENT = Guard(
 _FOR_GOOD = (r"(?!.{0,25}\b(pour toujours|pour de bon|a jamais|definitivement|pour l eternite|plus jamais|"
              r"de ce monde|de la terre|de la surface|et (plus|jamais) (revenir|me reveiller)|mourir|en finir)\b)")
 _IDIOMS = [
+    # working oneself to death: "je vais me tuer a la tache pour ce rapport"
+    r"\b(me|te|se|nous|vous) (tuer|tue|tues|tuent|crever|creve) (a la tache|au travail|au boulot|au taf|a bosser|a force de bosser)\b",
     # hiding under the duvet, off the apps, for a while
     r"\b(disparaitre|me cacher|m enterrer|hiberner)\b (sous|dans) (ma|la|mon|une|un|les|mes) (couette|plaid|"
     r"drap|draps|couverture|couvertures|lit|oreiller|canape)\b" + _FOR_GOOD,
@@ -252,7 +254,7 @@ _IDIOMS = [
     r"\b(tu vas|tu va|vous allez|il va|elle va) me faire (mourir|crever) (de rire|avec (tes|vos|ses) \w+)\b",
     # dying of hunger, heat, shame, laughing, boredom (and "failli")
     r"\b(mort|morte|morts|mortes|mourir|meurt|meurs|crever|creve|crevee|failli mourir|failli crever|"
-    r"j en meurs|dead|decede\w*) (de|d) (rire|faim|fatigue|chaud|froid|soif|honte|ennui|l ennui|rigoler|"
+    r"j en meurs|dead|decede\w*) (de|d) (rire|fatigue|chaud|froid|soif|honte|ennui|l ennui|rigoler|"
     r"sommeil|impatience|jalousie|envie|la dalle|la flemme|flemme|bonheur|joie|plaisir)\b",
     r"\b(dead|mort|morte|crevee?|creve|tue|tuee|ko|k o|hs|lessive\w*|explose\w*|defonce\w*|rince\w*|"
     r"epuise\w*|naze|nase|vide\w*) (apres|a cause (de|d)|par) (le|la|les|l|ma|mon|mes|ce|cette|une|un|"
@@ -260,7 +262,7 @@ _IDIOMS = [
     r"boulot|stage|entrainement|entrainements|exam\w*|partiel\w*|bac|revisions?|trajet|voyage|demenagement|"
     r"fete|concert|festival|marche|km|kilometres|velo|piscine|danse)\b",
     r"\b(j ai|je suis|suis|jsuis) (chaud|froid) je meurs\b|\bje meurs (de|d) (chaud|froid)\b"
-    r"|\b(chaud|froid|faim|soif) je (meurs|creve)\b",
+    r"|\b(chaud|froid|soif) je (meurs|creve)\b",
     r"\b(c est|c etait|c) mort\b(?=.{0,30}\b(pour (ce soir|demain|aujourd hui|cette fois|le bus|le train|"
     r"le rdv)|on se voit|le bus|le train|laisse tomber|tant pis|deja passe|est passe|ferme)\b)"
     r"|\blaisse tomber c est mort\b",
@@ -455,6 +457,110 @@ HYPERBOLE = Guard(
                r"a la rue|dehors|sdf)\b"),
 )
 
+# the same hyperbole the other way round: "si j ai pas mon kebab ce soir je meurs"
+HYPERBOLE_AFTER = Guard(
+    "idiom",
+    span=_re(r"\bsi (j ai|je n ai|je ai|y a|il y a) (pas|plus) (de |d |mon |ma |mes |un |une |du |la |le |l |ce |cette )?",
+             _TREATS, r"\b( \w+){0,4}? (je vais |vais |je )?(crever|mourir|clamser|meurs|creve|crevee|mourrir)\b"),
+    unless=HYPERBOLE.unless,
+)
+
+# a joke: laughter beside a death or a killing said for effect ("je veux mourir tellement cette blague est
+# nulle ptdr", "dites adieu a mon bronzage ptdr", "mon coloc a mange mon yaourt je vais le tuer mdr").
+# Laughter alone is no proof: a method, a plan, "serieux", loneliness or despair keeps the crisis
+# ("mdr je vais me pendre", "ptdr jsuis serieux cette fois j en peux plus").
+_LAUGHTER = r"\b(mdr\w*|ptdr\w*|xptdr|lol|lool|xd|haha\w*|hihi\w*|je rigole|jrigole|je plaisante|blague|rire)\b"
+JOKE = Guard(
+    "idiom",
+    span=_re(r"\b((je |j )?(veux|vais|voudrais|ai envie de|vais finir par|va) )?(mourir|crever|clamser|mourrir)\b"
+             r"|\b(je|j) (meurs|creve|suis mort|suis morte|suis decede\w*)\b"
+             r"|\b(je vais|vais|va|on va|je veux) (le|la|les|te|vous|l) (tuer|buter|defoncer|etrangler|massacrer)\b"
+             r"|\b(dis|dites|dire|fais|faites|faire) adieu( (a|au|aux))?\b|\badieu\b"),
+    needs=_re(_LAUGHTER),
+    unless=_re(r"\b(serieux|serieuse|serieusement|pour de vrai|en vrai|sans rire|sans deconner|rigole pas|plaisante pas|"
+               r"pas (une|de) blague|pas drole|en peux plus|plus la force|plus envie|envie de rien|marre de (tout|la vie|vivre)|"
+               r"seule?|personne|triste|pleure\w*|deprim\w*|vide|sers a rien|fardeau|poids|suicid\w*|en finir|pendre|"
+               r"sauter|me jeter|veines|corde|cachets?|medicaments?|lame|scarif\w*|me couper|sang|pont|disparaitre|"
+               r"lettre|testament|derniere fois|plus (la|ici|vivre|me reveiller)|me tuer|ma vie|la vie|vivre|"
+               r"frapp\w*|coups?|peur|menac\w*)\b"),
+)
+
+# --- everyday plans (issue 17, round 4) ---------------------------------------------------------
+# _HOMELESS without the words these guards take out themselves ("nulle part", "pas ou dormir")
+_HOMELESS_ELSE = (_HOMELESS.replace("|nulle part|nul part|pas d endroit|", "|")
+                  .replace("aucun endroit|pas ou dormir|", ""))
+assert _HOMELESS_ELSE != _HOMELESS
+
+# nowhere to go out on Saturday night: "nulle part ou aller samedi soir, des idees de sortie ?"
+OUTING = Guard(
+    "leisure",
+    span=_re(r"\b(nulle part|nul part|pas d endroit|aucun endroit) (ou|d ou) (aller|sortir|faire la fete|bouger)\b"
+             r"|\b(sais pas|aucune idee|pas d idee) (ou|quoi) (aller|sortir|faire|bouger)\b"),
+    needs=_re(r"\b(samedi|dimanche|vendredi|week end|weekend|soiree|sortie|sortir|idees?|activites?|bons? plans?|resto|bar|"
+              r"cine\w*|vacances|concert|boite|anniv\w*|s amuser|fun|date|rencard)\b"),
+    unless=_re(_HOMELESS_ELSE + r"|\b(dormir|dors|peur|personne|seule?|rentrer)\b"),
+)
+
+# choosing where to sleep: "je sais pas ou dormir chez ma tante ou ma cousine ce week end"
+WHERE_TO_STAY = Guard(
+    "leisure",
+    span=_re(r"\b(sais pas|hesite|choisir|choisis) (ou|chez qui) (dormir|dormir ce soir|aller dormir|loger)\b"),
+    needs=_re(r"\bchez (ma|mon|mes|un|une|le|la) \w+( \w+)? ou (chez )?(ma|mon|mes|un|une|le|la|l autre) \w+"),
+    unless=_re(_HOMELESS_ELSE + r"|\b(peur|personne|seule?|rue|dehors)\b"),
+)
+
+# a knife for the bread, a roof for the view, a follower on a social network
+KITCHEN = Guard(
+    "accident",
+    span=_re(r"\b(couteau|couteaux|hachoir|cutter)\b"),
+    needs=_re(r"\b(couteau|couteaux|hachoir|cutter) (pour|a) (couper|trancher|eplucher|ouvrir|cuisiner|la cuisine|le pain|"
+              r"pain|les legumes|legumes|la viande|viande|le fromage|fromage|le gateau|gateau|les cartons|cartons|le colis|"
+              r"steak|beurre|huitres|les fruits)\b"),
+    unless=_re(r"\b(me|m|te|le|la|les|lui) (couper|planter|tuer|menac\w*|poignard\w*|egorg\w*|blesser|taillad\w*)\b|"
+               r"\b(veines|poignets?|bras|cuisses|sang|mourir|en finir|menace\w*|peur|sous la gorge|sur moi)\b"),
+)
+VIEW = Guard(
+    "leisure",
+    span=_re(r"\b(sur|en haut (du|de la|de l)|au bord (du|de la)) (le |la |un |une |l )?(toit|pont|balcon|rebord|falaise|"
+             r"terrasse|tour|immeuble|colline)\b"),
+    needs=_re(r"\bpour (la vue|regarder|voir|admirer|le coucher|les etoiles|(prendre|faire) (des |une )?photos?|bronzer|"
+              r"le feu d artifice|le lever|prendre l air|fumer|le panorama)\b|\b(trop|tellement|si|vraiment) (beau|belle|"
+              r"jolie?)\b|\b(magnifique|coucher de soleil|lever de soleil|panorama|vue de ouf|vue incroyable)\b"),
+    unless=_re(r"\b(sauter|saute|me jeter|jeter|tomber|en finir|mourir|adieu|dernier\w*|derniere fois|plus jamais|vide|"
+               r"envie|ce soir je|pardon|personne|seule?|fin)\b"),
+)
+FOLLOWER = Guard(
+    "accident",
+    span=_re(r"\b(me|m) (suit|suivent|follow\w*)\b (\w+ )?(sur|en) (insta\w*|tiktok|snap\w*|twitter|x|youtube|twitch|les reseaux|"
+             r"reseaux|facebook|fb|linkedin|bereal|threads|spotify)\b"),
+    unless=_re(r"\b(partout|harcel\w*|menac\w*|peur|messages? (tous|toute|sans arret|h24|chaque)|photos? de moi|nudes?|"
+               r"chantage|adresse|chez moi|dans la rue|jusqu|devant|bloque\w* (mais|et)|nouveaux? comptes?|faux comptes?)\b"),
+)
+# leaving home long ago, and it went well: "je suis parti de chez mes parents l annee derniere tout va bien"
+LEFT_LONG_AGO = Guard(
+    "leisure",
+    span=_re(r"\b(parti|partie|partis|sorti|sortie|quitte)\b (de chez|du domicile|la maison|le foyer|de la maison|du foyer)"
+             r"( (mes|ma|mon) \w+| moi)?"),
+    needs=_re(r"\b(l annee derniere|l an dernier|il y a (\d+|un|une|deux|trois|quatre|cinq|quelques|plusieurs) (ans?|mois|annees)|"
+              r"depuis (\d+|deux|trois|quatre|cinq|quelques|plusieurs) (ans|mois|annees)|a \d+ ans)\b.*\b((tout|ca) va (bien|mieux)|"
+              r"tout se passe bien|j ai (un|mon|une) (appart\w*|logement|studio|coloc\w*|chambre)|je (vis|suis) (bien|en coloc|"
+              r"chez mon|chez ma|avec mon|avec ma)|content\w*|heureu\w*)\b"),
+    unless=_re(r"\b(vire\w*|dehors|a la rue|dormir|nulle part|peur|ce soir|cette nuit|froid|faim|sdf|115|pas de logement|"
+               r"plus de logement|expuls\w*|seule?)\b"),
+)
+
+# hungry before lunch is an idiom; hungry with no money, for days, "pour de vrai" is not
+HUNGER = Guard(
+    "idiom",
+    span=_re(r"\b(mort|morte|morts|mortes|mourir|meurt|meurs|crever|creve|crevee|mourrir|affame\w*|failli mourir|"
+             r"failli crever|j en meurs|dead) (de|d) (faim|la dalle)\b|\bfaim je (meurs|creve)\b"),
+    unless=_re(r"\b(pour de vrai|serieux|serieusement|en vrai|sans rire|vraiment rien|rien (a|pour|de quoi) manger|"
+               r"pas (mange|bouffe)\w*|plus (mange|bouffe)\w*|rien (mange|bouffe)\w*|depuis (hier|\d+|deux|trois|quatre|cinq|"
+               r"des|plusieurs|une) (jours?|semaines?)|(\d+|deux|trois|quatre|cinq) jours|pas (d argent|de thune|de sous|un rond|un "
+               r"centime|une thune|un euro)|plus (d argent|de thune|de sous|un rond|un centime|une thune|un euro)|frigo vide|"
+               r"a la rue|dehors|sdf|personne|aide\w* moi|au secours|restos? du coeur|colis|banque alimentaire)\b"),
+)
+
 # an animal as the subject: "mon chat me harcele pour manger", "un chien m a suivi jusqu a chez moi"
 _ANIMAL = (r"(chat|chats|chaton|chatons|chatte|minou|chien|chiens|chienne|chiot|chiots|toutou|hamster|lapin|cochon d inde|"
            r"perroquet|perruche|oiseau|pigeon|pigeons|mouette|canard|poule|poules|coq|cheval|poney|vache|chevre|mouton|"
@@ -558,7 +664,7 @@ LOCKED_OUT = Guard(
 )
 
 GUARDS = (ILLNESS, ILLNESS_BREATH, JUMP, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM,
-          NAGGING, HYPERBOLE, ANIMAL, TRUANCY, WEDDING, SCOLDING, LOVE, FOLLOWUP, CARER, LOCKED_OUT)
+          NAGGING, HYPERBOLE, HYPERBOLE_AFTER, JOKE, HUNGER, OUTING, WHERE_TO_STAY, KITCHEN, VIEW, FOLLOWER, LEFT_LONG_AGO, ANIMAL, TRUANCY, WEDDING, SCOLDING, LOVE, FOLLOWUP, CARER, LOCKED_OUT)
 
 
 def guard(words: str, mark: str = " ", context: str | None = None) -> tuple[str, list[str]]:
