@@ -48,6 +48,32 @@ PAIRS = {
         ("je suis partie de chez mes parents il y a deux ans et tout va bien jai mon appart",
          "je suis partie de chez mes parents ce soir je sais pas ou dormir", "sans_abri"),
     ],
+    # the classes heldout6 missed
+    "the last time": [
+        ("cest la derniere fois que jecris a ce service, jai trouve un job merci", 
+         "cest la derniere fois que je vous ecris, merci davoir essaye", "suicide"),
+        ("cest mon dernier jour de stage demain, trop triste de partir", "aujourd hui cest mon dernier jour, pardon maman",
+         "suicide"),
+    ],
+    "left behind": [
+        ("on a etudie le testament en cours de droit", "jai ecrit mon testament hier soir, c plus simple comme ca", "suicide"),
+        ("je te laisse passer apres moi au guichet", "je vous laisse mes mots de passe quand je serai plus la", "suicide"),
+    ],
+    "the date fixed": [
+        ("la date est fixee pour mon entretien, jsuis pret", "la date est fixee, dimanche, jai plus peur du tout", "suicide"),
+    ],
+    "drinking": [
+        ("je bois du the tous les matins avant la formation", "je bois seul tous les matins sinon je tremble jai honte",
+         "drogue"),
+        ("je suis accro au cafe mdr", "je suis alcoolique a 20 ans et jarrive pas a le dire", "drogue"),
+    ],
+    "a wedding decided for me": [
+        ("le mariage de ma soeur est prevu en aout, trop hate", "le mariage est prevu au bled sans mon avis je le connais meme pas",
+         "mariage_force"),
+    ],
+    "real hunger": [
+        ("je creve de faim vivement midi", "je creve de faim pour de vrai, plus un centime depuis lundi", "sans_abri"),
+    ],
 }
 
 CASES = [(cls, harmless, distress, category) for cls, pairs in PAIRS.items() for harmless, distress, category in pairs]
