@@ -383,7 +383,8 @@ _LATE_RULES: list[tuple[str, str]] = [
     ("panique", r"\b(en train de faire|je fais|fais|j ai fait|g fait) (un|une) (malaise|crise)\b(?! (vagal|de foie|"
                 r"de jalousie|de nerfs|d ado|existentielle|de la quarantaine|d asthme|de croissance))(?! (de (fou )?rire|de nerfs de rire))"),
     ("violence_conjugale", rf"\b(mon|ma) {_PARTNER}\b.{{0,40}}\b(empech\w* de sortir|m enferm\w*|pren\w* mon "
-                           rf"(tel|telephone|argent)|confisqu\w*|cass\w* mon (tel|telephone)|controle tout|"
+                           rf"(tel|telephone|argent)\b(?! pour (appeler|regarder|voir|envoyer|faire|prendre|mettre|jouer|ecouter|chercher|"
+                           rf"trouver|payer))|confisqu\w*|cass\w* mon (tel|telephone)|controle tout|"
                            rf"surveill\w* mon)"),
     ("violence_sexuelle", r"\bsans (mon|son) (accord|consentement)\b(?!.{0,20}\b(donnees|infos|inscri\w*|contrat)\b)"
                           r"|\b(drogue|droguee)\b.{0,30}\b(souviens|rappelle|souvenir)\b"
@@ -940,7 +941,8 @@ _BROAD_RULES += [
                           r"visio|facetime|live|snap)\b|\b(cam|webcam|visio|facetime)\b.{0,60}\b(demande\w* de l ?argent|"
                           r"veut de l ?argent|largent|payer|sinon|chantage|menac\w*|deshabill\w*|montrer mon corps)\b"),
     # forced marriage: the passport taken, sent abroad for my wedding
-    ("mariage_force", r"\bpasseport\b.{0,60}\bmari\w*|\bmari\w*.{0,60}\bpasseport\b"
+    ("mariage_force", r"^(?!.*\b(perdu|refai\w*|renouvel\w*|demande de|expire\w*|photo d identite)\b).*"
+                      r"(\bpasseport\b.{0,60}\bmari\w*|\bmari\w*.{0,60}\bpasseport\b)"
                       r"|\b(part|partir|partons|envoy\w*|emmen\w*|ramen\w*)\b.{0,30}\bpour (mon mariage|me marier|"
                       r"m y marier|qu on me marie)\b"),
     # panic in words the rules missed
@@ -1095,6 +1097,73 @@ _BROAD_RULES += [
                       r"ceremonie|fiancailles|fiance\w*|noces?)\b"),
 ]
 
+_BROAD_RULES += [
+    # a marriage arranged abroad, told by its steps: the papers taken, the trip, the promise, the age
+    ("mariage_force", r"\b(pris|prend|confisqu\w*|cache\w*|garde\w*|enleve\w*)\b.{0,20}\b(mon|mes|ma) (passeport|papiers|carte "
+                      r"d identite|titre de sejour)\b.{0,80}\b(mari\w*|mariage|ceremonie|fiancailles|fiance\w*|fete|bled|pays|"
+                      r"cousin|epous\w*)\b"
+                      r"|\b(mari\w*|mariage|ceremonie|fiancailles|fiance\w*|epous\w*)\b.{0,80}\b(pris|prend|confisqu\w*|cache\w*|"
+                      r"garde\w*)\b.{0,20}\b(mon|mes|ma) (passeport|papiers|carte d identite)\b"
+                      r"|\b(promis|donne|offert|vendu)\w* (ma main|moi) (a|au)\b"
+                      r"|\b(envoye\w*|emmene\w*|partie?|renvoye\w*) (au|en|a) (bled|pays|\w+)\b.{0,60}\b(jamais revenue?|pas revenue?|"
+                      r"mon tour|pour me marier|pour la marier|me marier|pour un mariage)\b"
+                      r"|\b(c est|c etait) (le mien|mon mariage|moi la mariee|moi qu on marie)\b"
+                      r"|\bmarier les filles\b.{0,40}\b(j ai 1[0-7]|jeunes?|perdue?|peur|veux pas)\b"
+                      r"|\b(le|mon) mariage (est )?(fixe|prevu|decide|organise)\b.{0,60}\b(\d\d ans|vieux|connais pas|veux pas|"
+                      r"sans moi|mon pere dit|ils disent)\b"
+                      r"|\b(\d\d ans|vieux|connais pas)\b.{0,60}\b(le|mon) mariage (est )?(fixe|prevu|decide)\b"),
+    # marks hidden behind a cover story: "j ai dit au lycee que c etait le foot", "je dis que je suis tombee"
+    ("violence_familiale", r"\b(bleus?|coups?|traces?|marques?|levre ouverte|coupures?|oeil au beurre noir|cocard|blessures?)\b"
+                           r".{0,60}\b(mon|ma|mes) (\w+ )?" + _FAMILY + r"\b"
+                           r"|\b(mon|ma|mes) (\w+ )?" + _FAMILY + r"\b.{0,60}\b(bleus?|traces?|marques?|levre ouverte|coupures?|"
+                           r"oeil au beurre noir|cocard)\b"),
+    ("violence_conjugale", r"\b(bleus?|traces?|marques?|oeil au beurre noir|cocard|blessures?)\b.{0,80}\b(c est lui|c etait lui|"
+                           r"c est elle|il m a dit de dire|elle m a dit de dire|mon (copain|mari|compagnon|ex)|ma (copine|femme|"
+                           r"compagne))\b"),
+    ("violence_familiale", r"\b(bleus?|coups?|traces?|marques?|levre ouverte|coupures?|oeil au beurre noir|cocard|blessures?)\b"
+                           r".{0,80}\b(j ai (dit|menti|raconte)|je (dis|dirai|raconte)|on (dit|dira)|j ai fait croire)\b.{0,40}"
+                           r"\b(tombe\w*|foot|sport|escalier|porte|accident|chute|velo|rien|menti)\b"
+                           r"|\b(j ai|je) (menti|mens)\b.{0,40}\b(bleus?|traces?|marques?|coups?)\b"
+                           r"|\b(bleus?|traces?|marques?|coups?|levre ouverte|oeil au beurre noir)\b.{0,80}\b(j ai menti|je mens|"
+                           r"je (sais|savais) pas si je (dois|peux) (le |leur |lui )?dire|j ose pas (le |leur |lui )?dire|"
+                           r"personne (doit|ne doit) (le )?savoir|je cache\w*|je les cache\w*)\b"
+                           r"|^(?!.*\b(boxe|match|entrainement|sport|mma|judo|karate|rugby|combat|ring|foot|hockey|j adore|"
+                           r"paintball|sparring)\b).*\b(encore )?pris des coups\b"),
+    # coercive control: the phone, the money, the food, the way to work taken by a partner
+    ("violence_conjugale", r"\b(mon|ma) (copain|copine|mari|femme|compagnon|compagne|ex)\b.{0,40}\b(veut|prend|exige|garde|"
+                           r"confisque|controle)\w*\b.{0,30}\b(mes codes|tous mes codes|mes mots de passe|ma paie|mon salaire|mes papiers)\b"
+                           r"|\b(mon|ma) (copain|copine|mari|femme|compagnon|compagne|ex)\b.{0,40}\b(prend|garde|lit|fouille|controle|"
+                           r"regarde)\w*\b.{0,30}\b(mon tel\w*|mes messages|mon argent|ma carte|mon compte)\b.{0,60}\b(tout le temps|"
+                           r"tous les soirs|chaque (soir|jour|fois)|sans arret|devant moi|sinon|interdit|pas le droit|peur|jaloux|"
+                           r"jalouse|s enerve|crise|normal)\b"
+                           r"|\b(il|elle) (prend|garde|confisque)\w* (toute )?(ma paie|mon salaire|mon argent|ma carte bleue|mes papiers)\b"
+                           r"|\b(me prive|m empeche|m interdit)\w* (de manger|d aller|de sortir|de voir|de travailler|de bosser)\b"
+                           r"|\b(creve|cache|casse|vole)\w* (les pneus|mes pneus|ma carte|mes cles|mon tel\w*)\b.{0,40}\bpour que "
+                           r"(je|j) (puisse|puisses|aille|sorte)\b"
+                           r"|\b(tue|tuer|frappe|blesse)\w* mon (chat|chien|animal)\b.{0,40}\b(peur|prochaine|moi)\b"),
+]
+
+_BROAD_RULES += [
+    # no roof, told plainly or by the place slept in
+    ("sans_abri", r"\b(aucun|pas d|plus d|sans|pas de|plus de) (hebergement|domicile|logement|toit)\b(?! (etudiant|social|en crous))"
+                  r"(?!.{0,30}\b(cherche|recherche|trouver|aide pour|aides? au|demande)\b)"
+                  r"|\bpas (mange|bouffe)\w* depuis (hier|avant hier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+                  r"ce week end|le week end|la semaine|des jours)\b"
+                  r"|\b(dors|dort|dormir|dormi|vis|vit|passe\w* (mes|les) nuits)\b (dans|a|aux) (un|une|ma|mon|la|le|l|les)? ?"
+                  r"(camping car|voiture|caisse|bagnole|van|camion|cave|parking|hall|cage d escalier|salle d attente|hopital|"
+                  r"urgences|gare|laverie|local poubelle|cabane)\b.{0,60}\b(au chaud|chaud|panne|sans eau|depuis|virer|vire|"
+                  r"nulle part|pas le choix|en cachette|personne)\b"),
+    ("violence_sexuelle", r"\b(pas pu|pu pas|pas su|pas ose|jamais pu) (lui )?dire non\b|\bil etait (plus fort|trop fort)\b.{0,40}"
+                          r"\b(pas pu|force|non|saigne|mal)\b"
+                          r"|\b(c est arrive|ce qui s est passe|ce qu il m a fait|ce qu il ma fait)\b.{0,80}\b(cauchemars?|"
+                          r"j y pense (encore|tout le temps)|honte|pas pu|jamais dit|personne sait)\b"),
+    ("violence_conjugale", r"\b(bleus?|traces?|marques?|oeil au beurre noir|cocard|blessures?)\b.{0,80}\b(il|elle) (m a|ma) dit de "
+                           r"(dire|raconter)\b"),
+    ("harcelement", r"\b(patron|patronne|chef|cheffe|maitre (de stage|d apprentissage)|tuteur|tutrice|responsable|manager|"
+                    r"prof|formateur|formatrice|coach)\b.{0,30}\b(m humilie\w*|me traite de|me traitent de|me tape|me frappe|"
+                    r"me rabaisse|me crie dessus devant)\b"),
+]
+
 _COMPILED = [(category, re.compile(pattern))
              for category, pattern in _EXTRA_RULES + _RULES + _LATE_RULES + _BROAD_RULES]
 
@@ -1194,6 +1263,50 @@ def _words(text: str) -> str:
     return _ELISIONS.sub(r"\1 \2", normalize(_LAUGHING.sub(" mdr ", text)))
 
 
+# Issue 17, round 4: a message can be calm as a whole. Its scary words are about a film or the news, about
+# someone else's hard times that are over, or about the jeune's own work or volunteering with people in
+# crisis. Then no rule and no second opinion speak, unless the jeune also says something of their own
+# distress ("moi aussi", "ca me fait penser", "j ai peur", "ce soir je").
+_MEDIA = re.compile(
+    r"\b(film|films|serie|series|netflix|prime|disney|youtube|tiktok|documentaire|docu|reportage|journal|jt|les infos|actu|"
+    r"article|livre|roman|manga|anime|bd|podcast|emission|episode|saison|telefilm|theatre|piece|clip|chanson|le jeu|un jeu|"
+    r"jeu video|la tele|a la tele)\b.{0,60}\b(parl\w*|racont\w*|histoire|sur|d une|d un|ou|qui|regarde\w*|vu|lu|ecoute\w*|"
+    r"trop bien|ouf|fort|incroyable|pleure|bien fait|grave ce)\b"
+    r"|\b(regarde|vu|lu|ecoute|termine|fini|binge)\w* (\w+ ){0,3}(film|serie|docu\w*|reportage|episode|livre|roman|manga|"
+    r"anime|podcast|saison)\b|\b(j ai|on a) (regarde|vu|lu) \"")
+_OTHER = (r"\b(ma|mon|mes|une|un|sa|son) (\w+ )?(tante|oncle|cousin|cousine|cousins|pote|potes|copine|copain|amie?|amis|soeur|"
+          r"frere|mere|pere|grand mere|grand pere|grands parents|voisin|voisine|collegue|coloc|camarade|connaissance|"
+          r"fille|gars|mec|meuf|reuf|daronne|daron|parents|famille|ex)\b")
+_PAST = (r"\b(l an dernier|l annee derniere|il y a (longtemps|quelques|plusieurs|\d+|un|une|deux|trois|quatre|cinq|dix) "
+         r"(ans|an|annees|mois)?|y a (longtemps|\d+|deux|trois|quatre|cinq|dix) (ans|annees|mois)|dans le temps|a l epoque|"
+         r"une autre epoque|autrefois|quand (il|elle|ils|elles) (etait|etaient|avait|avaient)|c etait il y a|jeune|petite?|"
+         r"a \d+ ans)\b")
+_OVER = (r"\b(va bien|vont bien|va mieux|va super|ca va (bien|mieux|super)|maintenant (il|elle|ils|elles|ca)|aujourd hui (il|elle|"
+         r"ils|elles)|(il|elle) a (son|sa|un|une) (appart|cdi|travail|boulot|logement|maison|famille)|s en (est|sont) sorti\w*|"
+         r"fini|finie|termine|condamne\w*|abouti|rigole\w*|fait rire|heureux|heureuse|ensemble|trop fort\w*|fiere?|repris|"
+         r"conferences?|change\w* d etablissement|plus jamais)\b")
+_OWN_WORK = re.compile(
+    r"\b(benevol\w*|service civique|je (bosse|travaille|suis animat\w*|suis educ\w*|suis veilleu\w*) (au|a la|a l|dans|pour|chez|"
+    r"avec|en)|j ai postule|postule\w* (dans|comme|au|a la|pour)|veilleu\w* de nuit|proposer mon aide|donner un coup de main|"
+    r"distribu\w* (des )?repas|maraudes?|aider les|pour (mon|un|notre|le) (expose|oral|dossier|memoire|bafa|cours|projet|stage)|"
+    r"(module|atelier|formation|sensibilisation|intervention|conference) sur)\b")
+_MINE = re.compile(
+    r"\b(moi aussi|comme moi|a moi|mon tour|c est moi|ca m arrive|ca me fait penser|ca me rappelle|je vis ca|je vis la meme|"
+    r"chez moi aussi|pareil pour moi|me reconnais|faire pareil|envie de (faire|mourir|en finir|disparaitre)|j ai peur|"
+    r"je suis (a la rue|dehors|seule?|perdue?|mal)|pour moi|m aider|aide moi|au secours|j en peux plus|je dors (dehors|dans)|"
+    r"ce soir je|cette nuit je|je veux (mourir|en finir)|moi (je|j)|et moi|maintenant (je|j))\b"
+    r"|\b(me|m|m a|m ont|ma|mont) (harcel|insult|menac|frapp|tap|bat|battu|suiv|suit|viol|touch|forc|retrouv|traqu|humili|"
+    r"moqu|enferm|vir|jet|cogn|gifl|agress|fait chanter|fait du chantage)\w*")
+
+
+def _calm_frame(words: str) -> bool:
+    if _MINE.search(words):
+        return False
+    if _MEDIA.search(words) or _OWN_WORK.search(words):
+        return True
+    return bool(re.search(_OTHER, words) and re.search(_PAST, words) and re.search(_OVER, words))
+
+
 def detect_crisis(text: str, second_opinion: bool = True) -> Crisis | None:
     """The crisis a message shows, or None. Pure, never raises; reads the whole message.
 
@@ -1204,7 +1317,7 @@ def detect_crisis(text: str, second_opinion: bool = True) -> Crisis | None:
     try:
         plain = _words(text)
         words = _defuse(plain)
-        if not words.strip():
+        if not words.strip() or _calm_frame(plain):
             return None
         for category, pattern in _COMPILED:
             m = pattern.search(words)

@@ -202,7 +202,9 @@ ACCIDENT = Guard(
     unless=_re(r"\b(pousse\w*|frapp\w*|jete\w*|cogne\w* par|a cause (de|d) (mon|ma|mes|il|elle|lui)|quelqu un|"
                r"qqn|il m|elle m|ils m|on m|mon (pere|frere|copain|mari|oncle|beau pere|ex)|ma (mere|copine|"
                r"femme|tante|belle mere)|peur|menac\w*|dire la verite|pas vraiment tombe\w*|soi disant|"
-               r"mentir|menti|ment|cacher|cache)\b"),
+               r"mentir|menti|ment|cacher|cache|c est lui|c etait lui|c est elle|c etait elle|il m a dit de dire|"
+               r"elle m a dit de dire|je dis que|j ai dit que|on dit que|faire croire|fait croire|le dire|leur dire|"
+               r"ose pas)\b"),
 )
 
 # --- idioms -------------------------------------------------------------------------------------

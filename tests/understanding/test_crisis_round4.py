@@ -74,6 +74,35 @@ PAIRS = {
     "real hunger": [
         ("je creve de faim vivement midi", "je creve de faim pour de vrai, plus un centime depuis lundi", "sans_abri"),
     ],
+    # calm as a whole: a film, someone else's hard times that are over, the jeune's own volunteering
+    "calm frame": [
+        ("jai vu un docu sur netflix qui parle dune fille battue par son mec, trop bien fait",
+         "jai vu un film sur une fille battue par son mec, moi aussi il me frappe", "violence_conjugale"),
+        ("ma tante a dormi dehors y a 10 ans, aujourd hui elle a son appart et elle va bien",
+         "ma tante ma mise dehors ce soir, je dors ou", "sans_abri"),
+        ("je fais du benevolat aux restos du coeur, on distribue des repas aux sdf le jeudi",
+         "je suis sdf depuis un mois et personne maide", "sans_abri"),
+    ],
+    "a marriage told by its steps": [
+        ("jai perdu mon passeport avant le mariage de ma cousine, comment je le refais",
+         "ils ont pris mon passeport et parlent dune ceremonie au bled cet ete", "mariage_force"),
+        ("ma soeur est partie au bled pour les vacances, elle revient en aout",
+         "ma soeur a ete envoyee au pays a 16 ans et elle est jamais revenue, cette annee cest mon tour", "mariage_force"),
+    ],
+    "marks and a cover story": [
+        ("jai des bleus partout apres le match de rugby de dimanche",
+         "jai des bleus et jai dit au lycee que jetais tombee, en vrai cest mon beau pere", "violence_familiale"),
+        ("jai pris des coups a la boxe mais jadore",
+         "jai encore pris des coups hier soir, jai dit que cetait le sport", "violence_familiale"),
+    ],
+    "control by a partner": [
+        ("mon copain prend mon tel pour appeler sa mere, le sien est casse",
+         "mon copain exige tous mes codes et lit mes messages tous les soirs", "violence_conjugale"),
+    ],
+    "no roof": [
+        ("je cherche un hebergement pour mon stage a bordeaux, vous avez des aides ?",
+         "jai aucun hebergement ce soir, je sors de lhopital", "sans_abri"),
+    ],
 }
 
 CASES = [(cls, harmless, distress, category) for cls, pairs in PAIRS.items() for harmless, distress, category in pairs]
