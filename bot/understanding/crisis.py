@@ -63,6 +63,37 @@ _HARMLESS = re.compile("|".join([
     r"\bmourir d ennui\b|\bcrever d ennui\b",
     r"\bcouteau (suisse|de cuisine|a pain|de poche pour)\b|\bpour le camping\b",
     r"\bprevention (du |contre le )?suicide\b",
+    # issue 17, round 4: idioms a new batch of training rows raised
+    r"\boverdose (de|d) (?!(cachets?|medic\w*|medoc\w*|doliprane|paracetamol|xanax|lexomil|somnif\w*|heroine|hero|coke|"
+    r"cocaine|md|mdma|ecsta\w*|keta\w*|alcool|drogue\w*|produits?|trucs?|pilules?|comprimes?|gelules?|antidep\w*|anxio\w*|"
+    r"tramadol|codeine|lean|methadone|crack|lsd|ghb|fentanyl|opio\w*|morphine|subutex|insuline)\b)\w+\b",
+    r"\b(ca|ce|ca ne|ca n) va pas me tuer\b|\btu veux ma mort\b|\bpendre (a|au) (ton|son|mon|leur|votre) cou\b",
+    r"\b(ca|ce \w+( \w+)?|cette \w+( \w+)?|ces \w+) (va|vont|allait|allaient) (me|nous) (tuer|achever|faire crever|faire mourir)\b",
+    r"\b(me|te|se|nous) (tuer|crever|detruire) (sur|a|au|aux|en) (les pistes|la piste|le terrain|la muscu|le velo|la route|"
+    r"l entrainement|le sport|ski|la salle|la course|le footing)\b",
+    r"\b(crever|mourir|creve|meurs) si (le|la|l|mon|ma|ce|cette|les|mes) \w+( \w+)? (arrive|arrivent|vient|viennent|repond|"
+    r"marche|s arrete|finit|continue|est|sont|dure)\w*\b",
+    r"\b(suivi|suivie) (par|avec) (un|une|mon|ma|la|le) (psy\w*|medecin|conseill\w*|educ\w*|therapeute|ml|mission locale|"
+    r"assistante? sociale?|referent\w*|infirmi\w*)\b",
+    r"\blames? de rasoir pour (me raser|raser|le rasage|les jambes|la barbe)\b|\bfailli me couper\b",
+    r"\ben finir avec (ce|cette|ces|mon|ma|mes|le|la|les) (dossier|exam\w*|partiel\w*|stage|formation|demarche\w*|papiers|"
+    r"paperasse|administration|histoire|taf|boulot|projet|memoire|these|procedure|demenagement|travaux|chantier|cours|"
+    r"annee|semestre|attestation|inscription)\b( \w+){0,3}",
+    r"\b(ecrit|envoye|fait) une lettre (a|pour) (ma|mon|mes) \w+( \w+)? pour (son|sa|leur) (anniv\w*|fete|mariage|depart)\b",
+    r"\b(me reveille|reveille) pas (demain )?a \d+ ?h\b",
+    r"\bcorde pour (le demenagement|attacher|accrocher|etendre|le linge|l escalade|la grimpe|sauter|le matelas)\b",
+    r"\bnoyer dans (mes|les|mon|ma|le|la) (plaids?|couettes?|devoirs|travail|boulot|dossiers?|papiers|series?|revisions?)\b",
+    r"\btout lacher (et|pour) (partir|faire|voyager|aller|monter|ouvrir)\b",
+    r"\badieux? (a|au) (mon|ma|mes) (vieux |vieille |ancien |ancienne )?(scooter|voiture|velo|console|tel|telephone|appart|"
+    r"chambre|cheveux|barbe|pc|ordi|canape|lit)\b",
+    r"\bmenace\w* de (tout )?(le )?(dire|repeter|balancer|raconter) a (ma|mon|mes|la|le|nos|notre) (mere|pere|parents|daronne|"
+    r"daron|prof|soeur|frere)\b",
+    r"\b(muscu|sport|course|danse|musique|lecture|netflix|foot|velo|boxe|salle|series?|cafe|chocolat|sucre|jeu|gaming|dessin|"
+    r"ecriture|rap|shopping) (c est|est) ma drogue\b",
+    r"\b(m enferme|me suis enferme\w*|on s est enferme\w*|s est enferme\w*|enferme\w* dans ma chambre) pour (reviser|bosser|"
+    r"travailler|jouer|etre tranquille|dormir)\b|\benferme\w* (dans|a) (la|une|l) (salle d )?escape game\b",
+    r"\b(malaise|crise cardiaque|infarctus) (quand|chaque fois|a chaque fois|des) (que )?(je vois|j ai vu|je regarde) (le|la|les|mon|ma)"
+    r" (prix|facture|note|loyer|compte|solde|resultats?)\b",
     # a topic talked about, not lived: a film, a school talk, a job ("un expose sur le harcelement")
     r"\b(prevention|sensibilisation|expose|docu\w*|reportage|film|conference|intervention|cours|atelier|"
     r"formation|oral|memoire|dossier|article|livre|roman|podcast|projet|campagne|association|asso|metier|"
@@ -1066,7 +1097,8 @@ _EVENT = (r"(soiree|fete|anniv\w*|mariage|rdv|rendez vous|demenag\w*|voyage|vaca
 _BROAD_RULES += [
     # the last time, the last day: "c est la derniere fois que j ecris", "c est mon dernier jour je voulais dire au revoir"
     ("suicide", r"\b(c est|c etait|ce sera) la derniere fois (que|qu) (j ecris|jecris|je vous ecris|je t ecris|je parle|"
-                r"je vous parle|vous (m entendez|me lisez|me voyez|aurez de mes nouvelles)|je dis|je demande)\b" + _NOT_TRIP
+                r"je vous parle|vous (m entendez|me lisez|me voyez|aurez de mes nouvelles)|je dis|je demande)\b"
+                r"(?!.{0,40}\b(pour ca|promis|attestation|dossier|relance|question)\b)" + _NOT_TRIP
                 + r"|\b(c est|ce sera|aujourd hui c est) mon dernier jour\b(?! (de|d|au|a la|en|chez|du) )" + _NOT_TRIP
                 + r"|\bvous allez (tous )?me manquer\b.{0,40}\b(derniere|dernier|adieu|au revoir pour|pardon|plus la|oubliez|"
                 r"soyez sages|prenez soin)\b" + _NOT_TRIP),
@@ -1137,7 +1169,8 @@ _BROAD_RULES += [
                            r"tous les soirs|chaque (soir|jour|fois)|sans arret|devant moi|sinon|interdit|pas le droit|peur|jaloux|"
                            r"jalouse|s enerve|crise|normal)\b"
                            r"|\b(il|elle) (prend|garde|confisque)\w* (toute )?(ma paie|mon salaire|mon argent|ma carte bleue|mes papiers)\b"
-                           r"|\b(me prive|m empeche|m interdit)\w* (de manger|d aller|de sortir|de voir|de travailler|de bosser)\b"
+                           r"|\b(il|elle|mon (copain|mari|compagnon|ex)|ma (copine|femme|compagne)) (me prive|m empeche|m interdit)\w* "
+                           r"(de manger|d aller|de sortir|de voir|de travailler|de bosser)\b"
                            r"|\b(creve|cache|casse|vole)\w* (les pneus|mes pneus|ma carte|mes cles|mon tel\w*)\b.{0,40}\bpour que "
                            r"(je|j) (puisse|puisses|aille|sorte)\b"
                            r"|\b(tue|tuer|frappe|blesse)\w* mon (chat|chien|animal)\b.{0,40}\b(peur|prochaine|moi)\b"),
@@ -1162,6 +1195,85 @@ _BROAD_RULES += [
     ("harcelement", r"\b(patron|patronne|chef|cheffe|maitre (de stage|d apprentissage)|tuteur|tutrice|responsable|manager|"
                     r"prof|formateur|formatrice|coach)\b.{0,30}\b(m humilie\w*|me traite de|me traitent de|me tape|me frappe|"
                     r"me rabaisse|me crie dessus devant)\b"),
+]
+
+# Issue 17, round 4: suicide said without its words (a new batch of training rows, before it was learned
+# from, missed these): being gone soon, no longer needing things, thanks and apologies that close, the
+# method asked as a question, the decision taken, belongings given away.
+_GOING_AWAY = (r"^(?!.*\b(demenag\w*|pars|partir|part|service civique|erasmus|stage|vacances|voyage|mutation|"
+               r"nouveau (job|taf|travail|poste)|cdi|cdd|formation a|alternance a|a l etranger|au canada|en australie|"
+               r"a partir de (juillet|janvier|\w+))\b)")
+_GOOD_NEWS = (r"^(?!.*\b(cdi|cdd|embauche\w*|signe\w*|trouve (un|une|mon|ma) (job|taf|travail|stage|appart\w*|logement|"
+              r"formation|alternance|emploi|poste|boulot)|accepte\w*|admise?|reussi\w*|pris en (stage|alternance|formation)|"
+              r"demenag\w*)\b)")
+_BROAD_RULES += [
+    ("suicide", _GOING_AWAY + r".*\b((je|j) (serai|serais|serait) (plus|pas) la|(je|j) (serai|serais) plus (de ce monde|en vie|"
+                r"vivante?)|(compte|pense|prevois) (pas|plus) (d )?(etre|etre encore) (vivante?|la|en vie)|(je|j) (reviendrai|"
+                r"reviendrais) (pas|plus|jamais)|plus jamais revenir nulle part|ni la ni nulle part|trop tard pour moi|"
+                r"(je suis|jsuis|je serai) plus la dans (\d+|deux|trois|quelques) (jours|semaines))\b"),
+    ("suicide", _GOOD_NEWS + r".*\b((j en|en) (aurai|aurais) plus besoin|trouve une autre solution (a|pour) (mes problemes|tout)|"
+                r"la ou je vais (il y aura|y aura|y a) pas|plus (besoin|la peine) (de|d) (me|m) (trouver|chercher|aider|rappeler)|"
+                r"(mon dossier|mon rdv|ma place)\b.{0,40}\b(donne\w*|laisse\w*) a (quelqu un|qqn) (d autre|dautre)|"
+                r"(sera|seront) plus a jour de toute facon)\b"),
+    ("suicide", r"\b(desole|desolee|pardon|je m excuse|excuse\w*) (pour tout|d avance pour ce que je vais faire|pour ce que je vais "
+                r"faire)\b(?!.{0,30}\b(retard|derangement|faute|message|fautes|question)\b)"
+                r"|\bmerci (pour tout|de m avoir (aide|aidee|suivi|suivie|ecoute))\b.{0,60}\b(au revoir|adieu|bye|c est fini|"
+                r"pas de (sa|votre|ta) faute)\b" + _NOT_TRIP
+                + r"|\b(pas de (sa|votre|ta|leur) faute|personne n y est pour rien) si (ca|tout|je) (finit|fini|termine|finis)"
+                r"|\bbonne continuation\b.{0,30}\b(moi )?(je|j) m arrete la\b|\bmoi (je|j) m arrete la\b"
+                r"|\b(voulais|voulait) juste le dire a (quelqu un|qqn) avant\b"
+                r"|\bbientot (je|j) (vous|te) (embeterai|embete\w*|deranger\w*|derangerai|saoulerai|ennuierai) plus\b"
+                r"|\b(c est|c etait) pas (vraiment )?un (voyage|depart)\b"),
+    # the method asked as a question
+    ("suicide", r"\bcombien (de|d) \w+( \w+)? (il )?(faut|faudrait|pour)\b.{0,40}\b(pas se reveiller|plus se reveiller|mourir|"
+                r"tuer|en finir|que ce soit fini|pour de bon)\b"
+                r"|\bquelle hauteur\b.{0,40}\b(sur|suffit|mourir|survivre|tuer)\b"
+                r"|\b(ca|ils|elles|c) (peut|peuvent|peu) tuer si on en prend (beaucoup|trop|plein)\b"
+                r"|\bmort aux rats\b|\bbaignoire\b.{0,40}\bseche cheveux\b|\bmoteur (allume|qui tourne)\b.{0,30}\bgarage ferme\b"
+                r"|\b(faire|fait|appris a faire) un noeud\b.{0,60}\b(youtube|corde|pendre|pk je|pourquoi je|solide)\b"
+                r"|\b(fusil|arme|pistolet)\b.{0,60}\b(pour un truc|lui ai dit que|prete\w*|emprunt\w*|demande\w*)\b"
+                r"|\bpour que (ca|la|le) \w* ?fasse effet\b.{0,20}$"
+                r"|\bsi on meurt\b.{0,60}\b(rembourser|famille|allocation|assurance)\b"),
+    # the decision taken, the plan ready
+    ("suicide", r"\b(pris|prise) ma decision\b.{0,40}\b(calme|enfin|soulag\w*|paix|tranquille)\b"
+                r"|\b(calme|soulag\w*|en paix) maintenant que (j ai|j) (pris|prise) ma decision\b"
+                r"|^(j ai mon plan|adieu|adieu a tous|plus envie|plus envie de rien|je lache tout|c est fini pour moi)$"
+                r"|\bj ai tout prepare\b.{0,40}\b(courage|adieu|ce soir|cette nuit|demain)\b"
+                r"|\b(c etait|c est) la premiere etape\b"
+                r"|\bquitter la partie\b.{0,40}\bmon moment\b"
+                r"|\b(grande sieste|dormir|m endormir|sieste)\b.{0,20}\b(la derniere|pour toujours|pour de bon)\b"
+                r"|\bla mort c est comme dormir\b|\bapres la mort\b.{0,40}\b(bientot|vais) savoir\b"
+                r"|\b(une|qu une) erreur\b.{0,20}\bcorriger l erreur\b"
+                r"|\b(accident|maladie)\b.{0,40}\b(pas a le faire|le faire moi meme)\b"
+                r"|\b(message|mail|lettre)s? programme\w*\b.{0,60}\b(quand ce sera fait|apres|quand je serai)\b|\bquand ce sera fait\b"
+                r"|\b(liste de )?qui (recoit|recevra|aura|garde) quoi\b"
+                r"|\b(prendre|garder|recuperer|adopter) mon (chien|chat|lapin|hamster)\b.{0,60}\b(plus m en occuper|apres ce|reviendrai|"
+                r"pourrai plus|serai plus)\b|\breviendrai pas le chercher\b"
+                r"|\bautant y mettre fin\b|\b(y|lui) mettre fin\b.{0,20}\b(vie|tout)\b"),
+    ("drogue", r"\b(vol|vend|vendu|revend)\w*\b.{0,50}\bpour (acheter|payer|me payer) (ma|mes|de la|du|des|de l) (conso|came|dose|"
+               r"doses|beuh|drogue|coke|weed|shit|produit|alcool)\b"
+               r"|\b(dois|doit|devons) (de l argent|des sous|\d+ ?(euros|balles)?) a (des gens|mon dealer|un dealer|des mecs|des gars|"
+               r"un mec|un gars)\b.{0,40}\b(dangereux|menac\w*|pour (de la|du|des) \w+)\b"
+               r"|\b(mon|le|ce) dealer\b(?! (de|d) )|\bcraving\b(?! (de|d) )|\bpremiere pensee\b.{0,20}\b(alcool|drogue|boire|fumer|la dose)\b"
+               r"|\b(fini|bu|vide)\w* (la|une) bouteille\b.{0,30}\bavant (midi|10h|le dejeuner|d aller)\b"
+               r"|\bverre du matin\b|\ben veux tout le temps\b|\b(la drogue|l alcool|la coke|la came) (m a|ma) tout pris\b"
+               r"|\b(parti|partie|sorti|sortie|quitte)\w* (de )?la cure\b"),
+    ("overdose", r"\b(convulse\w*|convulsion\w*)\b|\b\d+ ballons\b.{0,40}\b(par terre|bouge plus|repond plus|inconscient)\b"
+                 r"|\bavale\w* (tous )?mes \w+( \w+)? d un coup\b"),
+    ("panique", r"\bcoeur (s arrete pas|arrete pas|qui arrete pas) de (taper|battre|cogner)\b"
+                r"|\b(ecras\w*|ecrase) (la|ma) poitrine\b|\bcerveau va exploser\b"
+                r"|\b(deviens|devenir) (folle|fou|dingue|ouf)\b.{0,40}\b(peur|pensees|arrive pas|impression|crois)\b"
+                r"|\b(peur|impression|crois) (de|d|que) (je )?(deviens|devenir|vais devenir) (folle|fou|dingue)\b"
+                r"|\bpensees vont trop vite\b"),
+    ("automutilation", r"\bcicatrices\b.{0,60}\b(menti|dit que c etait|cache\w*|vu|trouve)\b"
+                       r"|\b(mes|les) lames\b.{0,30}\b(trouve|cache|menti|garde)\w*\b|\brecuperer la lame\b"
+                       r"|\bgrave\w* (un mot|des mots|son nom|un truc)? ?sur (ma|mon|mes) (cuisse|bras|peau|poignet|ventre)\b"
+                       r"|\bvoie mes (bras|cuisses|poignets|cicatrices)\b|\bme brule\w* (le|les|la|ma|mon|mes) (bras|main|peau|poignets?|"
+                       r"cuisses?|jambes?)\b"),
+    ("danger", r"\b(en bas de|devant) (mon immeuble|chez moi|ma porte|mon bat|mon hall)\b.{0,40}\b(\d|deux|trois) potes\b"
+               r"|\b(dois|doit) de l argent\b.{0,60}\b(en bas de|devant) (mon immeuble|chez moi|ma porte)\b"
+               r"|\bpas le droit de sortir\b.{0,40}\b(aidez|aide|au secours|filles)\b"
+               r"|\bquelqu un dans (l appartement|l appart|la maison|ma chambre)\b.{0,40}\b(entends|seule?|peur)\b"),
 ]
 
 _COMPILED = [(category, re.compile(pattern))
@@ -1270,7 +1382,8 @@ def _words(text: str) -> str:
 _MEDIA = re.compile(
     r"\b(film|films|serie|series|netflix|prime|disney|youtube|tiktok|documentaire|docu|reportage|journal|jt|les infos|actu|"
     r"article|livre|roman|manga|anime|bd|podcast|emission|episode|saison|telefilm|theatre|piece|clip|chanson|le jeu|un jeu|"
-    r"jeu video|la tele|a la tele)\b.{0,60}\b(parl\w*|racont\w*|histoire|sur|d une|d un|ou|qui|regarde\w*|vu|lu|ecoute\w*|"
+    r"jeu video|la tele|a la tele|rappeur|rappeuse|chanteur|chanteuse|son son|sa chanson|le clip|le perso|le personnage|"
+    r"l heroine|le heros)\b.{0,60}\b(se fait|dans|parl\w*|racont\w*|histoire|sur|d une|d un|ou|qui|regarde\w*|vu|lu|ecoute\w*|"
     r"trop bien|ouf|fort|incroyable|pleure|bien fait|grave ce)\b"
     r"|\b(regarde|vu|lu|ecoute|termine|fini|binge)\w* (\w+ ){0,3}(film|serie|docu\w*|reportage|episode|livre|roman|manga|"
     r"anime|podcast|saison)\b|\b(j ai|on a) (regarde|vu|lu) \"")
@@ -1288,21 +1401,32 @@ _OVER = (r"\b(va bien|vont bien|va mieux|va super|ca va (bien|mieux|super)|maint
 _OWN_WORK = re.compile(
     r"\b(benevol\w*|service civique|je (bosse|travaille|suis animat\w*|suis educ\w*|suis veilleu\w*) (au|a la|a l|dans|pour|chez|"
     r"avec|en)|j ai postule|postule\w* (dans|comme|au|a la|pour)|veilleu\w* de nuit|proposer mon aide|donner un coup de main|"
-    r"distribu\w* (des )?repas|maraudes?|aider les|pour (mon|un|notre|le) (expose|oral|dossier|memoire|bafa|cours|projet|stage)|"
-    r"(module|atelier|formation|sensibilisation|intervention|conference) sur)\b")
+    r"distribu\w* (des )?repas|maraudes?|aider les|pour (mon|un|notre|le) (expose|oral|memoire|bafa|cours|projet de \w+)|"
+    r"(module|atelier|formation|sensibilisation|intervention|conference|oraux?|oral|concours|exam\w*) sur|jeu de role|"
+    r"simule\w*|(je fais|j ai|je suis en|je suis) (une |ma )?formation (en|de|d)|stage dans une asso\w*|asso\w* qui aide)\b")
+# the jeune's own hard times, over: "j avais des crises de panique au lycee, maintenant ca va"
+_SELF_PAST = (r"\b(j avais|je faisais|j etais|j ai arrete (de|d)|j ai fait une|j ai fait des|il y a (\d+|deux|trois|quatre|cinq|"
+              r"quelques|plusieurs) (ans|mois)|a \d+ ans|au lycee|au college|avant)\b")
+_SELF_OVER = (r"\b(maintenant (ca va|je vais bien|je suis bien|je prends|j ai|je suis clean|je suis sobre)|ca va mieux|je vais mieux|"
+              r"je suis clean|je suis sobre|fiere?|sans souci|therapie|aujourd hui (j en ai|je suis|ca va|je vais))\b")
+_STILL = re.compile(r"\b(ce soir|cette nuit|en ce moment|encore|recommence\w*|rechute\w*|replong\w*|de nouveau|a nouveau|"
+                    r"envie de|j ai peur|plus la force|en peux plus|aide moi|au secours|mal en ce moment|depuis hier)\b")
 _MINE = re.compile(
     r"\b(moi aussi|comme moi|a moi|mon tour|c est moi|ca m arrive|ca me fait penser|ca me rappelle|je vis ca|je vis la meme|"
     r"chez moi aussi|pareil pour moi|me reconnais|faire pareil|envie de (faire|mourir|en finir|disparaitre)|j ai peur|"
     r"je suis (a la rue|dehors|seule?|perdue?|mal)|pour moi|m aider|aide moi|au secours|j en peux plus|je dors (dehors|dans)|"
     r"ce soir je|cette nuit je|je veux (mourir|en finir)|moi (je|j)|et moi|maintenant (je|j))\b"
     r"|\b(me|m|m a|m ont|ma|mont) (harcel|insult|menac|frapp|tap|bat|battu|suiv|suit|viol|touch|forc|retrouv|traqu|humili|"
-    r"moqu|enferm|vir|jet|cogn|gifl|agress|fait chanter|fait du chantage)\w*")
+    r"moqu|enferm|vir|jet|cogn|gifl|agress|fait chanter|fait du chantage)\w*"
+    r"|\b(menac\w*|harcel\w*|oblige\w*|force\w*) (de|d|a) (me|m)\b")
 
 
 def _calm_frame(words: str) -> bool:
     if _MINE.search(words):
         return False
     if _MEDIA.search(words) or _OWN_WORK.search(words):
+        return True
+    if re.search(_SELF_PAST, words) and re.search(_SELF_OVER, words) and not _STILL.search(words):
         return True
     return bool(re.search(_OTHER, words) and re.search(_PAST, words) and re.search(_OVER, words))
 

@@ -45,7 +45,7 @@ _ILL = (r"(mal (de|a|au|aux) \w+|mal \w+|maux de \w+|tete|crane|dos|ventre|dents
         r"soleil|piqure|conjonctivite|varicelle|anemie|fer|carence|fatigue|palu\w*|voyage|transport|"
         r"mal des transports|pollen|rhumatisme|tendinite|operation|dentiste|orthodontiste|acouphenes|"
         r"cicatrisation|ampoule|insolation|intoxication alimentaire|crise d asthme|regime)")
-_DOCTOR = (r"(medecin|docteur|doc|doct\w*|generaliste|dermato\w*|dentiste|pharmac\w*|infirmi\w*|"
+_DOCTOR = (r"(par jour|mon traitement|le traitement|medecin|docteur|doc|doct\w*|generaliste|dermato\w*|dentiste|pharmac\w*|infirmi\w*|"
            r"ordonnance|prescri\w*|posologie|notice|comme (il|elle|on) (m )?a dit|hopital m a|urgences m ont)")
 _EXCESS = (r"\b(tous|toutes|tout le|toute la|toute|plein|trop|beaucoup|la moitie|des dizaines|une dizaine|"
            r"une vingtaine|une boite|la boite|boite entiere|des boites|une plaquette|la plaquette|plaquette "
@@ -525,7 +525,7 @@ VIEW = Guard(
     "leisure",
     span=_re(r"\b(sur|en haut (du|de la|de l)|au bord (du|de la)) (le |la |un |une |l )?(toit|pont|balcon|rebord|falaise|"
              r"terrasse|tour|immeuble|colline)\b"),
-    needs=_re(r"\bpour (la vue|regarder|voir|admirer|le coucher|les etoiles|(prendre|faire) (des |une )?photos?|bronzer|"
+    needs=_re(r"\b(a )?prendre le soleil\b|\bau soleil\b|\bpour (la vue|regarder|voir|admirer|le coucher|les etoiles|(prendre|faire) (des |une )?photos?|bronzer|"
               r"le feu d artifice|le lever|prendre l air|fumer|le panorama)\b|\b(trop|tellement|si|vraiment) (beau|belle|"
               r"jolie?)\b|\b(magnifique|coucher de soleil|lever de soleil|panorama|vue de ouf|vue incroyable)\b"),
     unless=_re(r"\b(sauter|saute|me jeter|jeter|tomber|en finir|mourir|adieu|dernier\w*|derniere fois|plus jamais|vide|"
