@@ -1276,6 +1276,17 @@ _BROAD_RULES += [
                r"|\bquelqu un dans (l appartement|l appart|la maison|ma chambre)\b.{0,40}\b(entends|seule?|peur)\b"),
 ]
 
+_BROAD_RULES += [
+    ("automutilation", r"\bcoupe\w* trop profond\b|\b(ca|ca ne) (saigne|s arrete) (beaucoup|pas de saigner|plus de saigner)\b"
+                       r".{0,40}\b(coupe\w*|lame|bras|poignet|cuisse)\b"),
+    ("suicide", r"\brange\w* (ma|toute ma) chambre\b.{0,40}\b(laisse|ecrit)\w* (un mot|une lettre)\b"
+                r"|\bcombien (de|d) (cachets|medicaments|medocs|comprimes|pilules|gelules|doliprane|paracetamol|somniferes|xanax|"
+                r"lexomil)\b( il)? (faut|faudrait)\b(?!.{0,40}\b(par jour|pour (le|la|les|mon|ma|un|une) ?(mal|douleur|fievre|"
+                r"rhume|grippe|migraine|dents?|tete|regles)|max|maximum|prendre par|dans la boite)\b)"),
+    ("violence_familiale", r"\b(me|m) (lance|jette|balance|envoie)\w* (des|les|un|une|la|le|sa|son) (assiettes?|verres?|chaises?|"
+                           r"objets?|trucs|bouteilles?|chaussures?|casseroles?|couteaux?)\b"),
+]
+
 _COMPILED = [(category, re.compile(pattern))
              for category, pattern in _EXTRA_RULES + _RULES + _LATE_RULES + _BROAD_RULES]
 
