@@ -60,7 +60,7 @@ _INTENT = (r"\b(mourir|mort|morte|suicid\w*|en finir|me tuer|plus me reveiller|j
            r"stock\w*|reserve|(me|m) (sens|sent) (mal|bizarre|partir)|pas bien|vomi\w*|malaise|tourne|"
            r"respir\w*|coeur (bat|qui bat|s emballe)|urgence\w*|samu|15|peur|aide\w* moi|au secours|vivre|la vie|"
            r"souffr\w*|s arrete|oublier|plus rien sentir|dormir longtemps|dormir pour|ne plus|plus jamais|"
-           r"partir|sauter|corde|lame|envie de)\b")
+           r"partir|sauter|corde|lame|envie de|de cote|en reserve|assez maintenant|j en ai assez)\b")
 
 ILLNESS = Guard(
     "illness",
@@ -515,7 +515,8 @@ WHERE_TO_STAY = Guard(
 KITCHEN = Guard(
     "accident",
     span=_re(r"\b(couteau|couteaux|hachoir|cutter)\b"),
-    needs=_re(r"\b(couteau|couteaux|hachoir|cutter) (pour|a) (couper|trancher|eplucher|ouvrir|cuisiner|la cuisine|le pain|"
+    needs=_re(r"\b(cap|bac pro|formation|ecole|cours) (de )?(cuisine|boucherie|patisserie|hotellerie|restauration)\b|"
+              r"\b(couteau|couteaux|hachoir|cutter) (pour|a) (couper|trancher|eplucher|ouvrir|cuisiner|la cuisine|le pain|"
               r"pain|les legumes|legumes|la viande|viande|le fromage|fromage|le gateau|gateau|les cartons|cartons|le colis|"
               r"steak|beurre|huitres|les fruits)\b"),
     unless=_re(r"\b(me|m|te|le|la|les|lui) (couper|planter|tuer|menac\w*|poignard\w*|egorg\w*|blesser|taillad\w*)\b|"

@@ -103,6 +103,19 @@ PAIRS = {
         ("je cherche un hebergement pour mon stage a bordeaux, vous avez des aides ?",
          "jai aucun hebergement ce soir, je sors de lhopital", "sans_abri"),
     ],
+    # suicide said without its words (classes from the training batches and heldout7)
+    "said without the words": [
+        ("je serai plus la a partir de juillet, je pars en service civique a lyon",
+         "laisse tomber le cej, de toute facon je serai plus la le mois prochain", "suicide"),
+        ("plus besoin de rdv, jai signe un cdi !! merci pour tout",
+         "annulez mon rdv de mardi, jen aurai plus besoin", "suicide"),
+        ("combien de doliprane max par jour pour une rage de dents ?",
+         "combien de doliprane il faut pour pas se reveiller", "suicide"),
+        ("on a fait une liste de qui ramene quoi pour lanniv",
+         "jai ecrit qui recupere quoi dans mes affaires, ma console a mon petit frere", "suicide"),
+        ("tu peux garder mon chat pendant les vacances ? je pars en espagne",
+         "vous pourrez donner mon chat a quelquun de gentil", "suicide"),
+    ],
 }
 
 CASES = [(cls, harmless, distress, category) for cls, pairs in PAIRS.items() for harmless, distress, category in pairs]
