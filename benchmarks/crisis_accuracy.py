@@ -60,7 +60,8 @@ SETS = {
     "heldout4": [ROOT / "benchmarks/data/crisis_heldout_4.csv"],   # issue 17c: its errors were looked at
     "heldout5": [ROOT / "benchmarks/data/crisis_heldout_5.csv"],   # issue 17d: its errors were looked at
     "heldout6": [ROOT / "benchmarks/data/crisis_heldout_6.csv"],   # round 4: its errors were looked at
-    "heldout7": [ROOT / "benchmarks/data/crisis_heldout_7.csv"],   # round 4: written blind, before tuning
+    "heldout7": [ROOT / "benchmarks/data/crisis_heldout_7.csv"],   # round 4: measured once, then looked at
+    "heldout8": [ROOT / "benchmarks/data/crisis_heldout_8.csv"],   # round 4b: written blind, before tuning
     "train": [ROOT / "bot/understanding/data/crisis_train.csv"],
 }
 SETS["all"] = (SETS["train"] + SETS["heldout"] + SETS["heldout4"] + SETS["heldout5"] + SETS["heldout6"]
