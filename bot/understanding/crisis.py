@@ -61,8 +61,34 @@ _HARMLESS = re.compile("|".join([
     r"\b(je vais|jvais|vais) (le|la|te|les) tuer\b(?=.*\b(mdr|lol|ptdr|fifa|jeu|match)\b)",
     r"\bcrise (de|d) (fou rire|rire)\b",
     r"\bmourir d ennui\b|\bcrever d ennui\b",
-    r"\bcouteau (suisse|de cuisine|a pain|de poche pour)\b|\bpour le camping\b",
+    r"(?<!avec le )(?<!avec un )(?<!avec son )\bcouteau (suisse|de cuisine|a pain|de poche pour)\b|\bpour le camping\b",
     r"\bprevention (du |contre le )?suicide\b",
+    r"\b(au secours|sos|help)\b(?=.{0,30}\b(exam\w*|partiel\w*|stage|taf|job|dossier|devoirs?|bac|code|permis|cv|lettre de "
+    r"motivation)\b)",
+    r"\btoute la boite (de|d) (cookies|gateaux|biscuits|chocolats?|bonbons|cereales|pizza|chips|glace|nuggets|macarons)\b",
+    r"\b(rigole|ris|rire|rigoler)\b.{0,20}\b(peux|peut|pouvais) plus respirer\b|\betrangl\w* de rire\b",
+    r"\b(frapp|tap)\w* avec (le|un|son|sa|une) (torchon|chausson|coussin|oreiller|journal|magazine|serviette)\b"
+    r"|\btape\w* dans le dos\b|\bme jeter dans la piscine\b|\bsuicide (academique|scolaire|social|commercial)\b",
+    r"\b(me|m) (force|oblige)\w* a (chanter|danser|faire (des|\d+) (?!trucs|choses)\w+|aller (chez|au|a la|en)|manger|ranger|venir|lire|regarder|"
+    r"sortir|porter|mettre|jouer|courir|reviser|me lever)\b(?!.{0,40}\b(coucher|sexe|toucher|deshabill\w*|photos?|nue?s?|"
+    r"veux pas|voulais pas|au lit)\b)",
+    r"\b(france travail|pole emploi|la caf|caf|crous|ameli|impots|duolingo|ma banque|la banque|free|sfr|orange|bouygues|"
+    r"mutuelle|les notifs?( de \w+)?)\b (me|m) (harcele|menace|stalk|traque|suit)\w*",
+    r"\b(je suis |jsuis |devenu |devenue )?accro (au|a la|aux|a l) (cafe|the|chocolat|sucre|series?|netflix|tiktok|insta\w*|jeux?(?! d argent)|"
+    r"sport|muscu|mangas?|anime|kdrama|shopping|telephone|tel|reseaux|coca|bonbons|chips)\b(?! d argent)"
+    r"|\b(cafe|the|chocolat|sucre|series?|netflix|tiktok|sport|muscu)\b.{0,25}\baccro\b",
+    r"\bmis\w* dehors (de|du) (la cuisine|sa chambre|la chambre|la salle|salon|la salle de bain|la classe|cours)\b",
+    r"\bjete\w* (mon|ma|mes) (vieux |vieille |vieilles |ancien\w* )?(jogging|fringues|vetements|peluche|doudou|chaussures|"
+    r"baskets|jouets)\b",
+    r"\benferme\w*\b.{0,30}\b(pour rire|pour rigoler|pour (me )?faire (une )?blague)\b"
+    r"|\benferme\w* dans ma chambre (a|pour) (reviser|bosser|travailler)\b",
+    r"\b(feuille|papier|ciseaux|boite de conserve|canette)\b.{0,20}\b(m a|ma) coupe (le|la) (doigt|main|pouce)\b",
+    r"\b(kidnapp|enlev)\w*( par \w+( \w+)?)? pour (aller|une|un|faire|voir|manger|boire)\b|\bescape game\b.{0,30}",
+    r"\b(donne|vendu|file)\w* (toutes |tous )?(mes|mon|ma) \w+( \w+){0,3} (a|au|aux|sur) (emmaus|la croix rouge|secours "
+    r"populaire|ressourcerie|vinted|leboncoin|une asso\w*)\b",
+    r"\b(crush)\b.{0,40}\b(je vais|vais) (mourir|crever)\b|\b(m a|ma) mordu\w*\b(?=.{0,40}\b(chamaill\w*|jouait|jouant|bebe|pour rire)\b)",
+    r"\betouffe\w* dans (ce|le|la|cette|un|une) (bus|metro|rer|train|tram|salle|classe|foule|voiture)( bonde\w*)?\b"
+    r"(?!.{0,40}\b(peur|crise|coeur|panique|respirer)\b)",
     r"\b(pendu|pendue|me pendre) au (telephone|tel)\b|\bpoids mort (au|a la|en|dans)\b",
     r"\bmis\w* dehors( \w+)? pour (tondre|sortir|jouer|ranger|nettoyer|laver|promener|fumer)\b",
     r"\b(vole|pique|chourave|pris) (mon|ma) (velo|trottinette|scooter|portefeuille|sac|carte|casque)\b",
@@ -1207,7 +1233,8 @@ _BROAD_RULES += [
 _GOING_AWAY = (r"^(?!.*\b(demenag\w*|pars|partir|part|service civique|erasmus|stage|vacances|voyage|mutation|"
                r"nouveau (job|taf|travail|poste)|cdi|cdd|formation a|alternance a|a l etranger|au canada|en australie|"
                r"a partir de (juillet|janvier|\w+))\b)")
-_GOOD_NEWS = (r"^(?!.*\b(cdi|cdd|embauche\w*|signe\w*|trouve (un|une|mon|ma) (job|taf|travail|stage|appart\w*|logement|"
+_GOOD_NEWS = (r"^(?!.*\b(commence (un|une|mon|ma) (taf|job|travail|stage|formation|contrat|interim|alternance)|trouve un contrat|"
+              r"contrat (en|de|d)|interim|signe pour|l armee|je commence demain|cdi|cdd|embauche\w*|signe\w*|trouve (un|une|mon|ma) (job|taf|travail|stage|appart\w*|logement|"
               r"formation|alternance|emploi|poste|boulot)|accepte\w*|admise?|reussi\w*|pris en (stage|alternance|formation)|"
               r"demenag\w*)\b)")
 _BROAD_RULES += [
@@ -1320,6 +1347,75 @@ _BROAD_RULES += [
                r"drogue|md|keta|alcool)\b|\b(numero|num|contact) (du|de mon|de mon ancien) (plan|dealer|dealeur)\b"),
 ]
 
+_BROAD_RULES += [
+    # round 4b: train_d (962 short rows by a fourth writer), measured before it was learned from
+    ("automutilation", r"\brepris (la|les|mes) lames?\b|\b(rechute|replonge)\w*\b.{0,30}\b(lames?|scarif\w*|me couper)\b"
+                       r"|\b(gratte|arrache|rouvre)\w* (mes|les) (plaies|croutes|cicatrices|blessures)\b"
+                       r"|\b(coupe|taille|entaille)\w* trop profond\b"),
+    ("suicide", r"\b(allonge|couche)\w* sur (la voie( ferree)?|les rails)\b"
+                r"|\bma decision est prise\b.{0,60}\b(que (qqn|quelqu un) sache|personne|adieu|pardon|plus la|c est mieux)\b"
+                r"|\bpour que (qqn|quelqu un) sache\b"
+                r"|^(dernier message|pardon a tous|pardon pour tout|adieu( \w+){0,2}|bonne nuit pour toujours|c est fini pour moi|"
+                r"c est decide,? (ce soir|demain|cette nuit|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))$"
+                r"|\b(bonne nuit|au revoir|bye|salut) pour toujours\b"
+                r"|\bpour moi c est (termine|fini)\b.{0,30}\b(merci|remercie|adieu|pardon)\b"
+                r"|\b(me laisser tomber|me jeter|sauter|me lancer) (du|depuis le|par le|de la|par la) (balcon|fenetre|toit|pont|"
+                r"viaduc|rambarde)\b|\bderriere (la rambarde|le parapet)\b"
+                r"|\bprogramme\w* un (message|mail|texto)\b.{0,60}\b(comprendra|comprendront|demain|apres|quand)\b"
+                r"|" + _GOOD_NEWS + r".*\bvous avez ete (gentils|gentil|gentille|gentilles|super|top|adorables)\b"
+                r"|\b(j|je) en finis\b(?! avec (ce|cette|mon|ma|les|le|la|ces) )"
+                r"|\b(le|mon) plan est pret\b|\bmanque (juste|plus que|seulement) le courage\b"
+                r"|\b(pense|reflechi)\w* a comment (faire|le faire|m y prendre)\b"
+                r"|\b(mets|mettre|mettrai|vais mettre) fin a tout\b"
+                r"|\bquelle hauteur\b.{0,40}\b(se rater|me rater|pour de bon)\b"),
+    ("mariage_force", r"\bdonner en mariage\b|\b(recu|paye|vendu)\w* .{0,30}\b(pour me marier|en mariage)\b"
+                      r"|\btant que (je|j) (n )?(accepte|dis oui)\w* pas (le mariage|de me marier|de l epouser)\b"
+                      r"|\bsemblant (d|de) accepter (le mariage|de me marier)\b"),
+    ("violence_sexuelle", r"\b(fait|fais|faisait) des (trucs|choses)\b.{0,30}\b(pendant que|quand) (je|j) (dormais|dors|etais "
+                          r"(bourre\w*|saoul\w*|inconscient\w*|endormi\w*))\b"),
+    ("danger", r"\b(le feu|incendie)\b.{0,30}\b(peux|peut) (pas|plus) sortir\b"
+               r"|\bperdue? (en|dans la) (foret|montagne|campagne)\b.{0,30}\b(nuit|tel|batterie|froid|peur)\b"
+               r"|\bje me suis fait\w* (poignarder|planter|tabasser|agresser|tirer dessus|braquer)\b"),
+    ("violence_conjugale", r"\b(il|elle) (m a|ma) (encore )?(mis|donne|foutu)\w* (une|des) (claques?|gifles?|baffes?|coups?)\b"
+                           r"|\b(mon|ma) ex\b.{0,30}\b(tape|frappe|cogne|defonce)\w* (a|sur|contre) (ma|la) porte\b"
+                           r"|\btraine\w* par les cheveux\b"),
+    ("overdose", r"\b(bu|avale|pris)\w* (du|de la|de l) (deboucheur|javel|eau de javel|destop|produit (menager|vaisselle)|antigel|"
+                 r"white spirit|acetone|ammoniac)\b"
+                 r"|\b(gobe|avale|pris)\w* tout ce qu (il )?(y avait|restait|j avais)\b"
+                 r"|\b(\d+|deux|trois) boites?\b.{0,30}\b(avec|et)\b.{0,20}\b(biere|alcool|vodka|vin|whisky)\b"),
+    ("drogue", r"\b(commence|tombe dans|touche a)\w* (l |la |le |a la |a l )?(hero\w*|crack|coke|cocaine|meth|fentanyl)\b"),
+    ("harcelement", r"\b(imitent|imite|se moquent|moquent)\b.{0,40}\b(a chaque fois|tous les jours|sans arret|toute la classe|"
+                    r"meme le prof)\b|\bose plus (aller|venir|retourner) (en cours|au lycee|au college|a l ecole|au taf|au travail|"
+                    r"a la fac)\b"),
+    ("panique", r"\bj ai chaud j ai froid\b|\bchaud (et|puis) froid\b.{0,40}\b(sais pas|peur|coeur|flou)\b"),
+]
+
+_BROAD_RULES += [
+    # round 4b: train_c (848 longer rows by a fifth writer), measured before it was learned from
+    ("suicide", r"\bsi (on|je) (meurt|meurs)\b.{0,60}\b(dettes?|trop percu|parents|heritage|mon compte|mes comptes)\b"
+                r"|\b(apres|quand) (qu )?(un jeune|je) (est|suis|serai) morte?\b"
+                r"|\brien laisser derriere moi\b|\bc est pour apres\b"
+                r"|\bavant que je (parte|m en aille|disparaisse)\b(?! (en|au|a|aux|pour|chez|de)\b)"
+                r"|\b(et|ainsi que) (tous les autres|tous mes rdv|tous mes rendez vous)\b.{0,60}\b(plus venir|mieux comme ca|"
+                r"expliquer)\b"
+                r"|\b(compte|pense|prevois) (meme )?(pas|plus) (d )?(etre|etre encore) (vivante?|la|en vie)\b"
+                r"|\bplus (de|aucune) raison de (rester|vivre|continuer|me battre)\b"
+                r"|\b(prevois|prevoit|planifie|organise)\w* (de|d) (mourir|me tuer|en finir|partir pour de bon)\b"
+                r"|\bquand on sait ce que (je|j) (vais|vas) faire\b"
+                r"|\b(si )?(je|j) (saute|sautais)\b.{0,10}\b(du|depuis le|par la) (balcon|fenetre|toit|pont)\b"
+                r"|\bce soir c est le bon (soir|moment)\b|\b(j ai|jai) le materiel\b|\bpense a la methode\b"
+                r"|\bsur les rails\b.{0,60}\b(train|tgv|ter|rer|passe dans)\b"
+                r"|\b(annule|rendu|envoye|supprime|donne)\w*\b.{0,80}\bje me sens (leger|legere|en paix|soulage\w*)\b"),
+    ("violence_conjugale", r"\b(mis|met|donne)\w* (la misere|une (tarte|raclee|rouste|torgnole|mandale|droite|patate|beigne))\b"),
+    ("violence_familiale", r"\b(m a|ma|m ont|mont) (lance|jete|balance)\w* (une|un|des|sa|son|ses) \w+ dessus\b"),
+    ("danger", r"\b(entends|j entends)\b.{0,20}\b(coups|hurlements|cris|appels au secours)\b"
+               r"|\b(me|te) (fait|fera|ferai|faire) disparaitre\b"
+               r"|\bmenace\w* (avec|au) (un|le|son|une|sa)\b.{0,10}\b(couteau|cutter|arme|pistolet|flingue|batte|hache)\b"
+               r"|\b(il|elle) saigne (de la tete|beaucoup|enormement|partout)\b"
+               r"|\b(a disparu|disparue?) depuis\b.{0,60}\b(tel|telephone) (est )?eteint\b"),
+    ("drogue", r"\b(accro|addict\w*|dependant\w*)\b.{0,20}\b(jeux d argent|paris sportifs|cachets|medicaments|medocs)\b"),
+]
+
 _COMPILED = [(category, re.compile(pattern))
              for category, pattern in _EXTRA_RULES + _RULES + _LATE_RULES + _BROAD_RULES]
 
@@ -1393,7 +1489,7 @@ def _explained(text: str) -> bool:
 _LIGHT = re.compile(r"\b(mdr|mdrr|ptdr|xptdr|lol|xd|haha\w*|hihi|trop mignon\w*|ca va (beaucoup |bien |tellement |deja |"
                     r"vraiment )?mieux|je vais mieux|je cherche (autre chose|un autre|une autre|un nouveau|une nouvelle)|"
                     r"trop content\w*|trop bien)\b")
-_DISTRESS = re.compile(r"\b(peur|mal|pleure\w*|seule?|personne|aide\w*|au secours|en peux plus|jpp|plus la force|"
+_DISTRESS = re.compile(r"\b(pas drole|pas un choix|mais non|peur|mal|pleure\w*|seule?|personne|aide\w*|au secours|en peux plus|jpp|plus la force|"
                        r"mourir|mort|crever|suicid\w*|en finir|disparaitre|frapp\w*|coups?|menac\w*|force\w*|"
                        r"angoiss\w*|paniqu\w*|triste|deprim\w*|vide|nul|nulle|sers a rien|fardeau|marre|honte|"
                        r"serieux|serieusement|pour de vrai|en vrai|sans rire|dehors|rue|faim|dormir|nuit|sang|"
@@ -1427,19 +1523,20 @@ _MEDIA = re.compile(
     r"\b(film|films|serie|series|netflix|prime|disney|youtube|tiktok|documentaire|docu|reportage|journal|jt|les infos|actu|"
     r"article|livre|roman|manga|anime|bd|podcast|emission|episode|saison|telefilm|theatre|piece|clip|chanson|le jeu|un jeu|"
     r"jeu video|la tele|a la tele|rappeur|rappeuse|chanteur|chanteuse|son son|sa chanson|le clip|le perso|le personnage|"
-    r"l heroine|le heros)\b.{0,60}\b(se fait|dans|parl\w*|racont\w*|histoire|sur|d une|d un|ou|qui|regarde\w*|vu|lu|ecoute\w*|"
+    r"l heroine|le heros)\b.{0,60}\b(se fait|dans|il dit|elle dit|ils disent|parl\w*|racont\w*|histoire|sur|d une|d un|ou|qui|regarde\w*|vu|lu|ecoute\w*|"
     r"trop bien|ouf|fort|incroyable|pleure|bien fait|grave ce)\b"
     r"|\b(regarde|vu|lu|ecoute|termine|fini|binge)\w* (\w+ ){0,3}(film|serie|docu\w*|reportage|episode|livre|roman|manga|"
     r"anime|podcast|saison)\b|\b(j ai|on a) (regarde|vu|lu) \"")
 _OTHER = (r"\b(ma|mon|mes|une|un|sa|son) (\w+ )?(tante|oncle|cousin|cousine|cousins|pote|potes|copine|copain|amie?|amis|soeur|"
           r"frere|mere|pere|grand mere|grand pere|grands parents|voisin|voisine|collegue|coloc|camarade|connaissance|"
           r"fille|gars|mec|meuf|reuf|daronne|daron|parents|famille|ex)\b")
-_PAST = (r"\b(l an dernier|l annee derniere|il y a (longtemps|quelques|plusieurs|\d+|un|une|deux|trois|quatre|cinq|dix) "
+_PAST = (r"\b(l ete dernier|cet hiver|l hiver dernier|l an dernier|l annee derniere|il y a (longtemps|quelques|plusieurs|\d+|un|une|deux|trois|quatre|cinq|dix) "
          r"(ans|an|annees|mois)?|y a (longtemps|\d+|deux|trois|quatre|cinq|dix) (ans|annees|mois)|dans le temps|a l epoque|"
-         r"une autre epoque|autrefois|quand (il|elle|ils|elles) (etait|etaient|avait|avaient)|c etait il y a|jeune|petite?|"
+         r"une autre epoque|autrefois|quand (il|elle|ils|elles) (etait|etaient|avait|avaient)|c etait il y a|"
          r"a \d+ ans)\b")
 _OVER = (r"\b(va bien|vont bien|va mieux|va super|ca va (bien|mieux|super)|maintenant (il|elle|ils|elles|ca)|aujourd hui (il|elle|"
          r"ils|elles)|(il|elle) a (son|sa|un|une) (appart|cdi|travail|boulot|logement|maison|famille)|s en (est|sont) sorti\w*|"
+         r"reussi|revenue?|divorce\w*|sauve\w*|s en est remise?|tout s est arrange|a tout arrete|"
          r"fini|finie|termine|condamne\w*|abouti|rigole\w*|fait rire|heureux|heureuse|ensemble|trop fort\w*|fiere?|repris|"
          r"conferences?|change\w* d etablissement|plus jamais)\b")
 _OWN_WORK = re.compile(
@@ -1447,15 +1544,19 @@ _OWN_WORK = re.compile(
     r"avec|en)|j ai postule|postule\w* (dans|comme|au|a la|pour)|veilleu\w* de nuit|proposer mon aide|donner un coup de main|"
     r"distribu\w* (des )?repas|maraudes?|aider les|pour (mon|un|notre|le) (expose|oral|memoire|bafa|projet de \w+)|"
     r"(module|atelier|formation|sensibilisation|intervention|conference|oraux?|oral|concours|exam\w*) sur|jeu de role|"
-    r"simule\w*|(je fais|j ai|je suis en|je suis) (une |ma )?formation (en|de|d)|pour ma formation|(veux|voudrais|aimerais) "
+    r"simule\w*|court metrage|le role (de|d)|(stage|alternance|formation|job|taf|service civique) (dans|a|au|en) (un|une|la|le) "
+    r"(centre|brigade|asso\w*|foyer|hopital|ehpad|caserne|service|cuisine)|donne envie de (bosser|faire|devenir|travailler)|"
+    r"(je fais|j ai|je suis en|je suis) (une |ma )?formation (en|de|d)|pour ma formation|(veux|voudrais|aimerais) "
     r"(bosser|travailler|faire educ\w*|devenir \w+)( \w+)? (dans|avec|au|en|pour)|stage dans une asso\w*|asso\w* qui aide)\b")
 # the jeune's own hard times, over: "j avais des crises de panique au lycee, maintenant ca va"
-_SELF_PAST = (r"\b(j avais|je faisais|j etais|j ai arrete (de|d)|j ai fait une|j ai fait des|il y a (\d+|deux|trois|quatre|cinq|"
+_SELF_PAST = (r"\b(quand j avais \d+ ans|l an dernier|l annee derniere|l ete dernier|pendant ma \w+|en (\d+ ?e|\d+eme|"
+              r"terminale|seconde|premiere)|j ai ete (harcele\w*|suivie?)|je me scarifiais|j ai dormi (dans|au|a)|j avais|je faisais|j etais|j ai arrete (de|d)|j ai fait une|j ai fait des|il y a (\d+|deux|trois|quatre|cinq|"
               r"quelques|plusieurs) (ans|mois)|a \d+ ans|au lycee|au college|avant)\b")
-_SELF_OVER = (r"\b(ca va maintenant|maintenant (ca va|je vais bien|je suis bien|je prends|j ai|je suis clean|je suis sobre)|ca va mieux|je vais mieux|"
+_SELF_OVER = (r"\b(ca allait mieux|aujourd hui j ai|grace a|un studio|un cdi|un cdd|j ai ete suivie?|ca va maintenant|maintenant (ca va|je vais bien|je suis bien|je prends|j ai|je suis clean|je suis sobre)|ca va mieux|je vais mieux|"
               r"je suis clean|je suis sobre|fiere?|sans souci|therapie|aujourd hui (j en ai|je suis|ca va|je vais))\b")
 _STILL = re.compile(r"\b(ce soir|cette nuit|en ce moment|encore|recommence\w*|rechute\w*|replong\w*|de nouveau|a nouveau|"
-                    r"envie de|j ai peur|plus la force|en peux plus|aide moi|au secours|mal en ce moment|depuis hier)\b")
+                    r"envie de|j ai peur|plus la force|en peux plus|aide moi|au secours|mal en ce moment|depuis hier|arrive plus|"
+                    r"peux plus|toujours|tous les soirs|chaque fois)\b")
 _MINE = re.compile(
     r"\b(moi aussi|comme moi|a moi|mon tour|c est moi|ca m arrive|ca me fait penser|ca me rappelle|je vis ca|je vis la meme|"
     r"chez moi aussi|pareil pour moi|me reconnais|faire pareil|envie de (faire|mourir|en finir|disparaitre)|j ai peur|"
@@ -1463,7 +1564,10 @@ _MINE = re.compile(
     r"ce soir je|cette nuit je|je veux (mourir|en finir)|moi (je|j)|et moi|maintenant (je|j))\b"
     r"|\b(me|m|m a|m ont|ma|mont) (harcel|insult|menac|frapp|tap|bat|battu|suiv|suit|viol|touch|forc|retrouv|traqu|humili|"
     r"moqu|enferm|vir|jet|cogn|gifl|agress|fait chanter|fait du chantage)\w*"
-    r"|\b(menac\w*|harcel\w*|oblige\w*|force\w*) (de|d|a) (me|m)\b")
+    r"|\b(menac\w*|harcel\w*|oblige\w*|force\w*) (de|d|a) (me|m)\b"
+    r"|\b(je|j) (veux|vais|prevois de|pense a|compte) (mourir|en finir|me tuer|sauter|disparaitre)\b|\b(je|j) (saute|sautais)\b"
+    r"|\bplus simple si (je|j)\b|\bsi (je|j) etais plus la\b|\bdonne des idees\b|\bla methode\b|\ble materiel\b"
+    r"|\b(me|m) (fait|fera|ferait) disparaitre\b|\bje vis dans\b|\bj ai tout perdu\b|\bla date c est\b|\bje prevois\b")
 
 
 def _calm_frame(words: str) -> bool:

@@ -479,7 +479,7 @@ JOKE = Guard(
              r"|\b(je vais|vais|va|on va|je veux) (le|la|les|te|vous|l) (tuer|buter|defoncer|etrangler|massacrer)\b"
              r"|\b(dis|dites|dire|fais|faites|faire) adieu( (a|au|aux))?\b|\badieu\b"),
     needs=_re(_LAUGHTER),
-    unless=_re(r"\b(serieux|serieuse|serieusement|pour de vrai|en vrai|sans rire|sans deconner|rigole pas|plaisante pas|"
+    unless=_re(r"\b(pas drole|pas un choix|on dirait un film|serieux|serieuse|serieusement|pour de vrai|en vrai|sans rire|sans deconner|rigole pas|plaisante pas|"
                r"pas (une|de) blague|pas drole|en peux plus|plus la force|plus envie|envie de rien|marre de (tout|la vie|vivre)|"
                r"seule?|personne|triste|pleure\w*|deprim\w*|vide|sers a rien|fardeau|poids|suicid\w*|en finir|pendre|"
                r"sauter|me jeter|veines|corde|cachets?|medicaments?|lame|scarif\w*|me couper|sang|pont|disparaitre|"
