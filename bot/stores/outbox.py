@@ -23,14 +23,14 @@ Telegram has no idempotency key: a row whose send had started when its worker di
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Index, Integer, String, Table, and_, bindparam, delete, exists, or_,
-    select,
-    text, update,
+    JSON, Column, DateTime, Index, Integer, String, Table, Text, and_, any_, bindparam, case, cast,
+    column, delete, exists, func, literal, or_, select, text, true, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -131,6 +131,46 @@ _BUSY = (select(outbox.c.address).distinct()
                     and_(outbox.c.status == CLAIMED, outbox.c.claimed_by != bindparam("me"))),
                 outbox.c.address.in_(bindparam("addresses", expanding=True))))
 
+# The columns of a batch of replies, one array each (PostgreSQL: one statement, whatever the batch)
+_ARRAYS = (("jeune_id", String), ("channel", String), ("address", String), ("lane", Integer),
+           ("payload", Text), ("key", String), ("check_stop", Integer),
+           ("created_at", DateTime(timezone=True)), ("claim_by", String),
+           ("claim_until", DateTime(timezone=True)))
+
+
+def _write_statement_pg():
+    """The whole batch in one INSERT … SELECT FROM unnest(arrays) WITH ORDINALITY, the busy check
+    inside it: a row is written claimed by its writer unless its address has rows waiting (pending,
+    or claimed by another worker), seen as they were when the statement started, so the rows of
+    one address in one batch all go the same way. Ids follow the arrays' order (ORDER BY ord: the
+    sequence is drawn in that order, as SQLAlchemy's own sorted executemany relies on). A key
+    already present (a reminder handed over twice) writes nothing and returns nothing."""
+    u = (func.unnest(*(bindparam(name, type_=postgresql.ARRAY(kind)) for name, kind in _ARRAYS))
+         .table_valued(*(column(name, kind) for name, kind in _ARRAYS), with_ordinality="ord")
+         .render_derived(name="u"))
+    held = outbox.alias("held")
+    waiting = (select(literal(1).label("waiting"))
+               .where(held.c.channel == u.c.channel, held.c.address == u.c.address,
+                      or_(held.c.status == PENDING,
+                          and_(held.c.status == CLAIMED, held.c.claimed_by != u.c.claim_by)))
+               .limit(1).lateral("w"))
+    claimed = and_(u.c.claim_by.is_not(None), waiting.c.waiting.is_(None))
+    pick = (select(u.c.jeune_id, u.c.channel, u.c.address, u.c.lane, cast(u.c.payload, JSON),
+                   u.c.key, case((claimed, CLAIMED), else_=PENDING), u.c.check_stop,
+                   u.c.created_at, case((claimed, 1), else_=0), case((claimed, u.c.claim_by)),
+                   case((claimed, u.c.claim_until)))
+            .select_from(u.outerjoin(waiting, true())).order_by(u.c.ord))
+    t = outbox.c
+    return (postgresql.insert(outbox)
+            .from_select([t.jeune_id, t.channel, t.address, t.lane, t.payload, t.key, t.status,
+                          t.check_stop, t.created_at, t.attempts, t.claimed_by, t.claimed_until],
+                         pick)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(t.id, t.key, t.claimed_by))
+
+
+_WRITE_PG = _write_statement_pg()
+
 
 async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datetime) -> None:
     """Inside a caller's transaction (the turn's): rows get their ids. A key already present
@@ -138,6 +178,9 @@ async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datet
     if not items:
         return
     now = as_utc(now)
+    if conn.dialect.name == "postgresql":
+        await _write_pg(conn, items, now)
+        return
     wanted = {(i.channel, i.address[:128]) for i in items if i.claim_by is not None}
     if wanted:
         # an address with rows still waiting (a crash, a failing channel, another process's
@@ -157,20 +200,59 @@ async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datet
                                  [i.row(now) for i in plain])
         for item, (new_id,) in zip(plain, res.fetchall()):
             item.id = new_id
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     for item in (i for i in items if i.key is not None):
-        res = await conn.execute(dialect.insert(outbox).values(item.row(now))
+        res = await conn.execute(sqlite.insert(outbox).values(item.row(now))
                                  .on_conflict_do_nothing(index_elements=["key"])
                                  .returning(outbox.c.id))
         found = res.first()
         item.id = found[0] if found else None
 
 
+async def _write_pg(conn: AsyncConnection, items: list[NewReply], now: datetime) -> None:
+    params: dict[str, list[Any]] = {name: [] for name, _kind in _ARRAYS}
+    for i in items:
+        claimed = i.claim_by is not None
+        params["jeune_id"].append(i.jeune_id)
+        params["channel"].append(i.channel)
+        params["address"].append(i.address[:128])
+        params["lane"].append(i.lane)
+        params["payload"].append(json.dumps(i.payload))
+        params["key"].append(i.key)
+        params["check_stop"].append(1 if i.check_stop else 0)
+        params["created_at"].append(as_utc(i.at) if i.at else now)
+        params["claim_by"].append(i.claim_by)
+        params["claim_until"].append(i.claim_until if claimed else None)
+    written = sorted((await conn.execute(_WRITE_PG, params)).fetchall(), key=lambda r: r[0])
+    plain = iter(r for r in written if r[1] is None)
+    keyed = {r[1]: r for r in written if r[1] is not None}
+    for item in items:
+        row = next(plain, None) if item.key is None else keyed.pop(item.key, None)
+        item.id = row[0] if row is not None else None
+        if row is None or row[2] is None:       # queued behind rows waiting (or not written)
+            item.claim_by = item.claim_until = None
+
+
+def _finish_statements(by_id):
+    """Sent rows, by id, if this worker still holds them: deleted, or (keyed) kept as `sent`."""
+    t = outbox
+    mine = [by_id, t.c.status == CLAIMED, t.c.claimed_by == bindparam("me")]
+    return (delete(t).where(*mine),
+            update(t).where(*mine).values(status=SENT, done_at=bindparam("done_at"),
+                                          claimed_until=None))
+
+
+# PostgreSQL: the ids as one array parameter (one prepared statement whatever their number);
+# SQLite: an expanding list
+_FINISH_PG = _finish_statements(
+    outbox.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(Integer))))
+_FINISH = _finish_statements(outbox.c.id.in_(bindparam("ids", expanding=True)))
+
+
 async def finish_sent_in(conn: AsyncConnection,
                          items: list[tuple[list[OutRow], str, datetime]]) -> int:
     """Inside a caller's transaction: the sender hands its sent rows to the records' group commit
     (`batched`), so under load they share the turns' transaction instead of one of their own."""
-    t = outbox
+    remove, keep = _FINISH_PG if conn.dialect.name == "postgresql" else _FINISH
     done = 0
     by_worker: dict[str, tuple[list[int], list[int], datetime]] = {}
     for rows, worker_id, now in items:
@@ -178,12 +260,11 @@ async def finish_sent_in(conn: AsyncConnection,
         plain += [r.id for r in rows if r.key is None]
         keyed += [r.id for r in rows if r.key is not None]
     for worker_id, (plain, keyed, now) in by_worker.items():
-        mine = [t.c.status == CLAIMED, t.c.claimed_by == worker_id]
         if plain:
-            done += (await conn.execute(delete(t).where(t.c.id.in_(plain), *mine))).rowcount
+            done += (await conn.execute(remove, {"ids": plain, "me": worker_id})).rowcount
         if keyed:
-            done += (await conn.execute(update(t).where(t.c.id.in_(keyed), *mine).values(
-                status=SENT, done_at=as_utc(now), claimed_until=None))).rowcount
+            done += (await conn.execute(keep, {"ids": keyed, "me": worker_id,
+                                               "done_at": as_utc(now)})).rowcount
     return done
 
 

@@ -102,3 +102,36 @@ async def test_erasure_removes_the_jeunes_rows(records):
     await store.add(rows("a", CONVERSATION, jeune_id="j1") + rows("b", CONVERSATION, jeune_id="j2"), NOW)
     await records.forget("j1")
     assert [r["address"] for r in await store.rows()] == ["b"]
+
+
+async def test_a_batch_is_written_claimed_except_behind_rows_waiting(records):
+    """One batch, several addresses: the writer's rows are written claimed by it, unless their
+    address has rows waiting (pending, or another worker's claim): then all of that address's rows
+    of the batch queue behind them. Ids follow the batch's order; a key present adds nothing."""
+    store = OutboxStore(records.engine)
+    until = NOW + timedelta(seconds=LEASE)
+    await store.add(rows("p", CONVERSATION), NOW)                           # pending
+    await store.add(rows("o", CONVERSATION, claim_by="w2", claim_until=until), NOW)   # w2 holds it
+    await store.add(rows("m", CONVERSATION, claim_by="w1", claim_until=until), NOW)   # w1's own
+    await store.add(rows("k", BACKGROUND, key="rdv:1#0"), NOW)
+    batch = (rows("p", CONVERSATION, CONVERSATION, claim_by="w1", claim_until=until)
+             + rows("o", CONVERSATION, claim_by="w1", claim_until=until)
+             + rows("m", CONVERSATION, claim_by="w1", claim_until=until)
+             + rows("f", CRISIS, CONVERSATION, claim_by="w1", claim_until=until)
+             + rows("k", BACKGROUND, key="rdv:1#0", claim_by="w1", claim_until=until)
+             + rows("n", BACKGROUND, key="rdv:2#0", claim_by="w1", claim_until=until))
+    saved = await records.save_turn([], jeune_id="j1", replies=batch, message_id="tg:9", at=NOW)
+    assert saved == []
+    written = [r for r in batch if r.id is not None]
+    assert [r.id for r in written] == sorted(r.id for r in written)
+    assert batch[-2].id is None and batch[-2].claim_by is None           # the key was there
+    by_id = {r["id"]: r for r in await store.rows()}
+    claimed = {r.address for r in written if r.claim_by == "w1"}
+    assert claimed == {"m", "f", "n"}
+    for r in written:
+        row = by_id[r.id]
+        assert row["status"] == ("claimed" if r.address in claimed else PENDING)
+        assert row["claimed_by"] == ("w1" if r.address in claimed else None)
+        assert row["attempts"] == (1 if r.address in claimed else 0)
+        assert row["payload"] == r.payload and row["lane"] == r.lane
+    assert [by_id[r.id]["payload"]["text"] for r in batch[:2]] == ["p-0", "p-1"]
