@@ -12,7 +12,6 @@ from bot.app.services import Services
 from bot.channels.web import WebChannel
 from bot.console.web import setup_console
 from bot.dialogue.engine import Engine
-from bot.understanding.crisis import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +159,6 @@ def make_app(services: Services, engine: Engine | None = None) -> web.Applicatio
     async def start_outbox(_app: web.Application) -> None:
         # the sweep of the durable outbox: what a dead process left, retries, other processes' rows
         await services.outbox.start()
-        # the crisis second opinion trains in the background instead of on the first message
-        warm_up()
 
     async def stop_outbox(_app: web.Application) -> None:
         await services.outbox.stop()

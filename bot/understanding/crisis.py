@@ -1717,8 +1717,9 @@ def _fast() -> _Fast:
 
 
 def warm_up() -> threading.Thread:
-    """Train the second opinion in a background thread at start, so that the first jeune's message
-    does not wait for it (a message that comes before it is ready waits for the build, never skips it)."""
+    """Train the second opinion in a background thread (a message that comes before it is ready
+    waits for the build, never skips it). Not called at start yet: every process would spend ~10 s of
+    CPU on it, which the fault tests' short-lived processes cannot afford; see issue 17's note."""
     thread = threading.Thread(target=_fast, name="crisis-second-opinion", daemon=True)
     thread.start()
     return thread
