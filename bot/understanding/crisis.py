@@ -1716,15 +1716,6 @@ def _fast() -> _Fast:
     return _MODEL[0]
 
 
-def warm_up() -> threading.Thread:
-    """Train the second opinion in a background thread (a message that comes before it is ready
-    waits for the build, never skips it). Not called at start yet: every process would spend ~10 s of
-    CPU on it, which the fault tests' short-lived processes cannot afford; see issue 17's note."""
-    thread = threading.Thread(target=_fast, name="crisis-second-opinion", daemon=True)
-    thread.start()
-    return thread
-
-
 @lru_cache(maxsize=4096)
 def _second_opinion(text: str, threshold: float = SOFT_PROBA) -> bool:
     """The message as written: the model reads it through _classifier_words, as in training."""
