@@ -172,6 +172,42 @@ _HARMLESS = re.compile("|".join([
     r"me desabonner|me bloquer sur|changer le mot de passe du wifi|couper le wifi|me chatouiller)\b",
     r"\b(c est|ce sera|ca va etre|ca sera|demain c est|lundi c est) la fin du monde\b(?!.{0,40}\b(mourir|en finir|plus la|adieu|"
     r"suicid\w*|me tuer|partir pour|pour moi)\b)",
+    # round 5: "en finir avec mes dettes", "une corde a sauter", "le prix des pates c est une agression", "un pigeon s est
+    # suicide contre ma fenetre", "mourir d indigestion", "frappe dans le dos pour me feliciter", "a la rue de la republique"
+    r"\ben finir avec (mes|mon|ma|ces|cette|ce|cet|les|la|le|l|son|sa|ses) (?!vie\b|existence|souffrance|douleur|monde\b|enfer|calvaire|"
+    r"peine|tout\b|moi\b|corps|tete)(\w+)\b",
+    r"\bcordes? a sauter\b",
+    r"\b(prix|tarifs?|loyers?|factures?|addition|note|musique|son|odeur|couleur|tenue|look|coiffure|pull|deco|prof|cours|"
+    r"exam\w*|controle|sujet|film|match|pates|courses|essence|clope\w*|ticket\w*) .{0,40}\bc est (une|un) (vraie |veritable )?"
+    r"(agression|massacre|carnage|tuerie|torture|crime|attentat)\b",
+    r"\b(un|une|le|la|mon|ma|ce|cette) (pigeon|oiseau|mouche|moustique|guepe|araignee|poisson rouge|plante|cactus|tel|telephone|"
+    r"ordi|pc|batterie|imprimante|voiture|scooter|frigo) (s est|c est|a) (suicide\w*|jete\w*|noye\w*|crame\w*|explose\w*)\b",
+    r"\b(mourir|crever|creve|meurs|mort|morte) (d|de) (indigestion|ennui|rire|chaud|froid|fatigue|honte|jalousie|impatience|"
+    r"envie|curiosite|stress avant)\b",
+    r"\b(frappe|tape|tapote)\w* (\w+ )?(dans|sur) (le|l|mon|ma) (dos|epaule)\b(?=.{0,30}\b(felicit\w*|bravo|content|fier\w*|"
+    r"rire|encourag\w*))",
+    r"\ba la rue (de la|du|des|de l|de) (?!depuis|pendant|cette|ce soir)\w+\b(?=.{0,60}\b(porte|batiment|adresse|numero|entree|"
+    r"bureau|mission locale|ml|rdv|bus|arret|tram))",
+    r"\bdehors (de|du) (la|le|l)? ?(cuisine|salle de bain|salon|chambre|classe|cours|terrain|match|jeu|partie|groupe|discord)\b",
+    r"\blettres? d adieu\b(?=.{0,20}\b(pour|a) (mes|mon|ma|les|nos) (collegues|potes|camarades|classe|prof\w*|tuteur|tutrice|"
+    r"equipe|stage|collegue|eleves|enfants|colo|pot de depart)\b)",
+    r"\b(ont|a|m ont|m a) force\w* a (manger|gouter|chanter|danser|regarder|jouer|ecouter|lire|faire un discours|porter)\b"
+    r"(?=.{0,40}\b(gateau|plat|repas|chanson|film|karaoke|jeu|match|discours|pull|costume|anniv\w*|raisins?|legumes?|soupe|"
+    r"brocolis?|epinards?|horrible|degueu\w*|mdr|ptdr)\b)",
+    r"\benferme\w* (\w+ ){0,3}(pour|par) (une )?(blague|rire|delire)\b",
+    r"\b(failli|manque de) me noyer (\w+ )?(petite?|enfant|quand j etais|a \d+ ans|a la piscine|en colo|gamin\w*)\b",
+    r"\b(malaise|tombe\w* dans les pommes|evanoui\w*) (a|pendant) (la|une|ma) (prise de sang|vaccin\w*|piqure|don du sang)\b",
+    r"\b(exam\w*|partiel\w*|formation|stage|oral|bac|semaine|journee|controle|chantier|demenagement|dossier|travaux)\b.{0,60}"
+    r"\bhate que (ce|ca|tout ca|tout) (soit|se) (fini|finie|termine\w*)\b",
+    r"\b(envie de|vais|va|je veux|jveux) (me jeter par la fenetre|me pendre|mourir|crever|me tuer|me flinguer|me noyer)\b"
+    r"(?= tellement (c est|il est|elle est|ils sont|c etait) (long|longue|chiant\w*|relou|lent\w*|complique\w*|cher|chere|genant\w*|"
+    r"ennuyeu\w*|naze|nul|nulle|bete|gore|moche|ridicule|bizarre))",
+    r"\b(mon|ma|le|la|ce|cette|mes|les) (cv|dossier|lettre|cours|film|journee|exam\w*|boulot|taf|frigo|compte|planning|agenda) "
+    r"(est|sont|etait) tellement (\w+ ){1,2}que (je vais|je veux|j ai envie de) (mourir|crever|me pendre|me jeter)\b"
+    r"(?=.{0,60}\b(lol|mdr|ptdr|xd|haha\w*|aider|aide|conseil\w*)\b)",
+    r"\b(la|une) tete comme un (ballon|melon|pasteque|citrouille|hamster)\b",
+    r"\b(trop |tres |super |tellement )?fiere? (de (lui|elle|eux))?\b.{0,30}\bfaire pareil\b",
+    r"\bsi (je|j) (reponds|repond) plus c est (qu|que) (ils|elles|il|elle) (m ont|m a|mont|ma) (acheve\w*|tue\w*|eu|mange\w*|epuise\w*)\b",
 ]))
 
 _PARTNER = (r"(copain|copine|mec|meuf|femme|mari|compagnon|compagne|conjoint|conjointe|ex|petit ami|"
@@ -1125,9 +1161,16 @@ _BROAD_RULES += [
 _EVENT = (r"(soiree|fete|anniv\w*|mariage|rdv|rendez vous|demenag\w*|voyage|vacances|exam\w*|partiel\w*|entretien|"
           r"concert|match|permis|code|formation|stage|diner|resto|sortie|week end|rentree|inscription|operation|bapteme|"
           r"ceremonie|signature|depart en|billet|train|avion|date limite|dossier|oral|soutenance|tournoi|competition)")
+_GOING_AWAY = (r"^(?!.*\b(demenag\w*|pars|partir|part|service civique|erasmus|stage|vacances|voyage|mutation|"
+               r"nouveau (job|taf|travail|poste)|cdi|cdd|formation a|alternance a|a l etranger|au canada|en australie|"
+               r"a partir de (juillet|janvier|\w+))\b)")
+_GOOD_NEWS = (r"^(?!.*\b(commence (un|une|mon|ma) (taf|job|travail|stage|formation|contrat|interim|alternance)|trouve un contrat|"
+              r"contrat (en|de|d)|interim|signe pour|l armee|je commence demain|cdi|cdd|embauche\w*|signe\w*|trouve (un|une|mon|ma) (job|taf|travail|stage|appart\w*|logement|"
+              r"formation|alternance|emploi|poste|boulot)|accepte\w*|admise?|reussi\w*|pris en (stage|alternance|formation)|"
+              r"demenag\w*)\b)")
 _BROAD_RULES += [
     # the last time, the last day: "c est la derniere fois que j ecris", "c est mon dernier jour je voulais dire au revoir"
-    ("suicide", r"\b(c est|c etait|ce sera) la derniere fois (que|qu) (j ecris|jecris|je vous ecris|je t ecris|je parle|"
+    ("suicide", _GOOD_NEWS + r".*\b(c est|c etait|ce sera) la derniere fois (que|qu) (j ecris|jecris|je vous ecris|je t ecris|je parle|"
                 r"je vous parle|vous (m entendez|me lisez|me voyez|aurez de mes nouvelles)|je dis|je demande)\b"
                 r"(?!.{0,40}\b(pour ca|promis|attestation|dossier|relance|question)\b)" + _NOT_TRIP
                 + r"|\b(c est|ce sera|aujourd hui c est) mon dernier jour\b(?! (de|d|au|a la|en|chez|du) )" + _NOT_TRIP
@@ -1231,13 +1274,6 @@ _BROAD_RULES += [
 # Issue 17, round 4: suicide said without its words (a new batch of training rows, before it was learned
 # from, missed these): being gone soon, no longer needing things, thanks and apologies that close, the
 # method asked as a question, the decision taken, belongings given away.
-_GOING_AWAY = (r"^(?!.*\b(demenag\w*|pars|partir|part|service civique|erasmus|stage|vacances|voyage|mutation|"
-               r"nouveau (job|taf|travail|poste)|cdi|cdd|formation a|alternance a|a l etranger|au canada|en australie|"
-               r"a partir de (juillet|janvier|\w+))\b)")
-_GOOD_NEWS = (r"^(?!.*\b(commence (un|une|mon|ma) (taf|job|travail|stage|formation|contrat|interim|alternance)|trouve un contrat|"
-              r"contrat (en|de|d)|interim|signe pour|l armee|je commence demain|cdi|cdd|embauche\w*|signe\w*|trouve (un|une|mon|ma) (job|taf|travail|stage|appart\w*|logement|"
-              r"formation|alternance|emploi|poste|boulot)|accepte\w*|admise?|reussi\w*|pris en (stage|alternance|formation)|"
-              r"demenag\w*)\b)")
 _BROAD_RULES += [
     ("suicide", _GOING_AWAY + r".*\b((je|j) (serai|serais|serait) (plus|pas) la|(je|j) (serai|serais) plus (de ce monde|en vie|"
                 r"vivante?)|(compte|pense|prevois) (pas|plus) (d )?(etre|etre encore) (vivante?|la|en vie)|(je|j) (reviendrai|"
@@ -1417,6 +1453,59 @@ _BROAD_RULES += [
     ("drogue", r"\b(accro|addict\w*|dependant\w*)\b.{0,20}\b(jeux d argent|paris sportifs|cachets|medicaments|medocs)\b"),
 ]
 
+_BROAD_RULES += [
+    # round 5: heldout8's misses (measured once before), by class
+    # the end said as a solution, a decision, a fight given up; the method asked about; the height of one's own tower
+    ("suicide", _GOOD_NEWS + r".*\b((j ai|jai) trouve la solution a (tous )?mes problemes|(j ai|jai) pris ma decision\b.{0,60}\b(occupez vous|"
+                r"prenez soin|dernier|derniere|adieu|merci pour tout|au revoir)|(j arrete|j abandonne|je lache) (le combat|la lutte|tout)\b"
+                r"(?!.{0,20}\b(la formation|le cej|le stage|l ecole|le lycee|la fac|le sport|le foot|le taf)\b)"
+                r"|occupez vous bien des autres|prenez soin des autres jeunes)"),
+    ("suicide", r"\b(ca fait|est ce que ca fait|fait) mal (de|d) (se|me) (pendre|noyer|jeter|tuer|ouvrir les veines|taillader)\b"
+                r"|\b(se|me) (pendre|noyer|tuer|jeter sous un train)\b.{0,30}\b(rapide|sans douleur|douloureux|combien de temps)\b"
+                r"|\bcombien d etages\b(?!.{0,40}\b(ascenseur|appart\w*|logement|loyer|immeuble neuf|studio|t[1-5])\b)"
+                r"|\b(regarde|compte|calcule)\w* (combien|la hauteur)\b.{0,30}\b(etages?|ma tour|mon immeuble|le pont|mon balcon)\b"
+                r"|\bsi (je|j) (rate|loupe|survis|survit|me rate)\b.{0,40}\b(ce que je vais faire|ce soir|mon coup|cette fois)\b"
+                r"|\b(je|j) (rigole|rigolais|blague|blaguais)\b.{0,40}\b(mourir|mort|en finir|me tuer)\b.{0,40}\b(rigole plus|blague plus|"
+                r"plus du tout|serieux)\b"
+                r"|\bcharbon\b.{0,40}\b(scotch|fenetres?|calfeutr\w*|bouch\w* (les|la)|chambre fermee|aeration)\b"
+                r"|\b(quelle|quel|combien de|combien d) (quantite|dose)\b.{0,30}\b(insuline|paracetamol|doliprane|medicaments?|cachets?|"
+                r"somniferes?|xanax|lexomil|antidepresseurs?)\b.{0,20}\b(il faut pour|faut pour|pour (ne plus|plus|pas) se reveiller|mortelle|"
+                r"pour mourir|laissez tomber|pour que)\b"),
+    # self-harm hidden: make-up or long sleeves on wrists
+    ("automutilation", r"\b(fond de teint|maquillage|anti cernes|correcteur|bracelets?|manches longues)\b.{0,30}\b(sur |sous |cacher |pour )"
+                       r"(les|mes) (poignets|bras|avant bras|cuisses|cicatrices|marques|coupures)\b"),
+    # danger from drugs now: the heart racing after several pills, lips going blue
+    ("overdose", r"\b(levres?|bouche|doigts?) (toute?s? )?(bleue?s?|violette?s?)\b|\b(tout |toute )?(bleu|bleue|violet|violette) (des|aux) levres\b"
+                 r"|\b([2-9]|\d\d|deux|trois|quatre|cinq) (ecsta\w*|ecstasy|pilules?|taz|cachets?|traces?|rails?|lignes?|buvards?)\b.{0,40}"
+                 r"\b(coeur|chaud|brule|tremble\w*|respire\w*|vomi\w*|tourne|bizarre|mal)\b"),
+    # violence: the neck squeezed, bleeding after a "game", locked in by an employer, followed and hiding
+    ("violence_conjugale", r"\b(serre|serrer|serrait|serré|etrangle\w*|appuye\w*) (mon|le|ma) (cou|gorge)\b"
+                           r"|\b(il|elle) (veut|voulait) (pas|plus) que (je|j) (sorte|sortes|sortir|parle|vois|voie) (seule?|sans lui|sans elle|"
+                           r"a personne|mes (potes|copines|amis|parents))\b"
+                           r"|\bpeux (venir|aller) (a|au|en) .{0,30}\bavec (lui|elle)\b.{0,40}\b(veut pas|interdit|laisse pas)\b"),
+    ("violence_familiale", r"\b(nez|bouche|levre|arcade|oreille|tete) qui saigne\b.{0,40}\b(oeil|yeux|joue|visage) (qui )?(gonfle|enfle|"
+                           r"violet|bleu|au beurre noir)\b"
+                           r"|\bsauf que\b.{0,30}\b(saigne|sang|gonfle|bleus?|mal partout|peux plus bouger)\b"),
+    ("danger", r"\b(m|me|nous) enferme\w* (\w+ ){0,3}(la nuit|le soir|a cle|dans (la|le|une|un) (cuisine|cave|reserve|chambre|entrepot|"
+               r"garage|local))\b(?!.{0,30}\b(blague|rire|delire|mdr)\b)"
+               r"|\b(nous|m|me) (a|ont|a ete|ont ete) suivi\w* (en voiture|en scooter|jusqu|depuis)\b(?!.{0,20}\b(insta|snap|tiktok|twitter|"
+               r"youtube|twitch|compte)\b)"
+               r"|\b(on est|je suis|suis) cache\w* (dans|derriere|sous)\b"
+               r"|\b(tracke|traque|localise|geolocalise|pirate)\w* (mon|ma) (tel|telephone|portable|voiture|snap)\b.{0,30}\b(sait|voit|connait)\b"),
+    # sextortion: recorded, then money asked; harassment: remarks every day, dread before going
+    ("harcelement", r"\b(enregistre\w*|filme\w*|capture\w*|screen\w*)\b.{0,60}\b(veut|veulent|demande\w*|exige\w*|reclame\w*) "
+                    r"(\d+|de l argent|des sous|de la thune|mille|cent)\b"
+                    r"|\b(me|m) (font|fait|faisait|faisaient) des (remarques|reflexions|blagues)\b.{0,60}\b(tous les jours|chaque jour|"
+                    r"sans arret|tout le temps|boule au ventre)\b"
+                    r"|\bboule au ventre (avant d y aller|en y allant|chaque matin|avant d aller)\b"
+                    r"|\bmettent a l ecart\b.{0,60}\b(tous les jours|chaque jour|sans arret|boule au ventre)\b"),
+    # dependence said plainly
+    ("drogue", r"\b(peux|arrive) (plus|pas) (commencer|finir|passer|vivre|tenir|dormir|manger|aller en cours|aller au taf)( la journee| une journee| la nuit)? sans\b"
+               r".{0,30}\b(peur|flippe|grave|probleme|inquiet\w*)\b"),
+    ("violence_sexuelle", r"\bporter plainte\b.{0,40}\b(pour un truc|pour ce qu il|pour ce que|contre (lui|le gars|le mec|mon|un))\b"
+                          r".{0,80}\b(croise|vois|revois|dans ma (classe|formation)|tous les jours|chaque jour)\b"),
+]
+
 _COMPILED = [(category, re.compile(pattern))
              for category, pattern in _EXTRA_RULES + _RULES + _LATE_RULES + _BROAD_RULES]
 
@@ -1489,7 +1578,7 @@ def _explained(text: str) -> bool:
 # opinion needs the same certainty as when an idiom explained the scary word.
 _LIGHT = re.compile(r"\b(mdr|mdrr|ptdr|xptdr|lol|xd|haha\w*|hihi|trop mignon\w*|ca va (beaucoup |bien |tellement |deja |"
                     r"vraiment )?mieux|je vais mieux|je cherche (autre chose|un autre|une autre|un nouveau|une nouvelle)|"
-                    r"trop content\w*|trop bien)\b")
+                    r"trop content\w*|trop bien|nouvelle vie|nouveau depart|tourner la page)\b")
 _DISTRESS = re.compile(r"\b(pas drole|pas un choix|mais non|peur|mal|pleure\w*|seule?|personne|aide\w*|au secours|en peux plus|jpp|plus la force|"
                        r"mourir|mort|crever|suicid\w*|en finir|disparaitre|frapp\w*|coups?|menac\w*|force\w*|"
                        r"angoiss\w*|paniqu\w*|triste|deprim\w*|vide|nul|nulle|sers a rien|fardeau|marre|honte|"
@@ -1525,8 +1614,8 @@ _MEDIA = re.compile(
     r"article|livre|roman|manga|anime|bd|podcast|emission|episode|saison|telefilm|theatre|piece|clip|chanson|le jeu|un jeu|"
     r"jeu video|la tele|a la tele|rappeur|rappeuse|chanteur|chanteuse|son son|sa chanson|le clip|le perso|le personnage|"
     r"l heroine|le heros)\b.{0,60}\b(se fait|dans|il dit|elle dit|ils disent|parl\w*|racont\w*|histoire|sur|d une|d un|ou|qui|regarde\w*|vu|lu|ecoute\w*|"
-    r"trop bien|ouf|fort|incroyable|pleure|bien fait|grave ce)\b"
-    r"|\b(regarde|vu|lu|ecoute|termine|fini|binge)\w* (\w+ ){0,3}(film|serie|docu\w*|reportage|episode|livre|roman|manga|"
+    r"trop bien|ouf|fort|incroyable|pleure|bien fait|grave ce|a la fin|il meurt|elle meurt|meurt|avec (une|un)|realiste)\b"
+    r"|\b(regarde|vu|lu|ecoute|termine|fini|binge|revoir|revu|mate)\w* (\w+ ){0,5}(film|serie|docu\w*|reportage|episode|livre|roman|manga|"
     r"anime|podcast|saison)\b|\b(j ai|on a) (regarde|vu|lu) \"")
 _OTHER = (r"\b(ma|mon|mes|une|un|sa|son) (\w+ )?(tante|oncle|cousin|cousine|cousins|pote|potes|copine|copain|amie?|amis|soeur|"
           r"frere|mere|pere|grand mere|grand pere|grands parents|voisin|voisine|collegue|coloc|camarade|connaissance|"
@@ -1539,7 +1628,7 @@ _OVER = (r"\b(va bien|vont bien|va mieux|va super|ca va (bien|mieux|super)|maint
          r"ils|elles)|(il|elle) a (son|sa|un|une) (appart|cdi|travail|boulot|logement|maison|famille)|s en (est|sont) sorti\w*|"
          r"reussi|revenue?|divorce\w*|sauve\w*|s en est remise?|tout s est arrange|a tout arrete|"
          r"fini|finie|termine|condamne\w*|abouti|rigole\w*|fait rire|heureux|heureuse|ensemble|trop fort\w*|fiere?|repris|"
-         r"conferences?|change\w* d etablissement|plus jamais)\b")
+         r"conferences?|change\w* d etablissement|plus jamais|au final|finalement|(il|elle) a eu (\d+|son|sa|le|la))\b")
 _OWN_WORK = re.compile(
     r"\b(benevol\w*|service civique|je (bosse|travaille|suis animat\w*|suis educ\w*|suis veilleu\w*) (au|a la|a l|dans|pour|chez|"
     r"avec|en)|j ai postule|postule\w* (dans|comme|au|a la|pour)|veilleu\w* de nuit|proposer mon aide|donner un coup de main|"
@@ -1552,9 +1641,10 @@ _OWN_WORK = re.compile(
 # the jeune's own hard times, over: "j avais des crises de panique au lycee, maintenant ca va"
 _SELF_PAST = (r"\b(quand j avais \d+ ans|l an dernier|l annee derniere|l ete dernier|pendant ma \w+|en (\d+ ?e|\d+eme|"
               r"terminale|seconde|premiere)|j ai ete (harcele\w*|suivie?)|je me scarifiais|j ai dormi (dans|au|a)|j avais|je faisais|j etais|j ai arrete (de|d)|j ai fait une|j ai fait des|il y a (\d+|deux|trois|quatre|cinq|"
-              r"quelques|plusieurs) (ans|mois)|a \d+ ans|au lycee|au college|avant)\b")
+              r"quelques|plusieurs) (ans|mois)|a \d+ ans|au lycee|au college|avant|mon ancien (patron|chef|employeur|boss|proprio)|"
+              r"mon ex (patron|chef|employeur|boss|proprio))\b")
 _SELF_OVER = (r"\b(ca allait mieux|aujourd hui j ai|grace a|un studio|un cdi|un cdd|j ai ete suivie?|ca va maintenant|maintenant (ca va|je vais bien|je suis bien|je prends|j ai|je suis clean|je suis sobre)|ca va mieux|je vais mieux|"
-              r"je suis clean|je suis sobre|fiere?|sans souci|therapie|aujourd hui (j en ai|je suis|ca va|je vais))\b")
+              r"je suis clean|je suis sobre|fiere?|sans souci|therapie|j ai gagne|on a gagne|c est regle|aujourd hui (j en ai|je suis|ca va|je vais))\b")
 _STILL = re.compile(r"\b(ce soir|cette nuit|en ce moment|encore|recommence\w*|rechute\w*|replong\w*|de nouveau|a nouveau|"
                     r"envie de|j ai peur|plus la force|en peux plus|aide moi|au secours|mal en ce moment|depuis hier|arrive plus|"
                     r"peux plus|toujours|tous les soirs|chaque fois)\b")
@@ -1563,6 +1653,7 @@ _MINE = re.compile(
     r"chez moi aussi|pareil pour moi|me reconnais|faire pareil|envie de (faire|mourir|en finir|disparaitre)|j ai peur|"
     r"je suis (a la rue|dehors|seule?|perdue?|mal)|pour moi|m aider|aide moi|au secours|j en peux plus|je dors (dehors|dans)|"
     r"ce soir je|cette nuit je|je veux (mourir|en finir)|moi (je|j)|et moi|maintenant (je|j))\b"
+    r"|\b(me|m) (mettent|met|mettait|mettaient) a l ecart\b|\b(me|m) font des (remarques|reflexions)\b"
     r"|\b(me|m|m a|m ont|ma|mont) (harcel|insult|menac|frapp|tap|bat|battu|suiv|suit|viol|touch|forc|retrouv|traqu|humili|"
     r"moqu|enferm|vir|jet|cogn|gifl|agress|fait chanter|fait du chantage)\w*"
     r"|\b(menac\w*|harcel\w*|oblige\w*|force\w*) (de|d|a) (me|m)\b"

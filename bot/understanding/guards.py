@@ -186,7 +186,8 @@ PLAY_FIGHT = Guard(
     span=_re(rf"\b{_BLOW}\b{_NEAR}\b{_PREP} ?(\w+ )?{_FIGHT}\b"
              rf"|\b(en jouant|pour rire|pour jouer|en rigolant|pour de faux|pour de rire|pour deconner|au (judo|"
              rf"karate|rugby|foot\w*|basket|hand\w*|catch|mma|paintball|laser ?game|ski|skate|sport|hockey)|"
-             rf"a la (boxe|lutte)|en (cours de )?(sport|eps|judo|boxe|karate))\b.{{0,30}}\b{_BLOW}\b"),
+             rf"a la (boxe|lutte)|en (cours de )?(sport|eps|judo|boxe|karate)|fait de la (boxe|lutte|muay thai|savate)|"
+             rf"fait du (judo|karate|rugby|foot|mma|kick ?boxing|jiu jitsu|krav maga|taekwondo|hockey))\b.{{0,40}}\b{_BLOW}\b"),
     unless=_re(_VIOLENCE, "|", _NOT_PLAY),
 )
 
@@ -480,7 +481,7 @@ JOKE = Guard(
              r"|\b(dis|dites|dire|fais|faites|faire) adieu( (a|au|aux))?\b|\badieu\b"),
     needs=_re(_LAUGHTER),
     unless=_re(r"\b(pas drole|pas un choix|on dirait un film|serieux|serieuse|serieusement|pour de vrai|en vrai|sans rire|sans deconner|rigole pas|plaisante pas|"
-               r"pas (une|de) blague|pas drole|en peux plus|plus la force|plus envie|envie de rien|marre de (tout|la vie|vivre)|"
+               r"pas (une|de) blague|pas drole|rigole plus|plaisante plus|blague plus|en peux plus|plus la force|plus envie|envie de rien|marre de (tout|la vie|vivre)|"
                r"seule?|personne|triste|pleure\w*|deprim\w*|vide|sers a rien|fardeau|poids|suicid\w*|en finir|pendre|"
                r"sauter|me jeter|veines|corde|cachets?|medicaments?|lame|scarif\w*|me couper|sang|pont|disparaitre|"
                r"lettre|testament|derniere fois|plus (la|ici|vivre|me reveiller)|me tuer|ma vie|la vie|vivre|"
@@ -534,7 +535,7 @@ VIEW = Guard(
 )
 FOLLOWER = Guard(
     "accident",
-    span=_re(r"\b(me|m) (suit|suivent|follow\w*)\b (\w+ )?(sur|en) (insta\w*|tiktok|snap\w*|twitter|x|youtube|twitch|les reseaux|"
+    span=_re(r"\b(me|m) (suit|suivent|follow\w*|a suivie?|ont suivie?)\b (\w+ )?(sur|en) (insta\w*|tiktok|snap\w*|twitter|x|youtube|twitch|les reseaux|"
              r"reseaux|facebook|fb|linkedin|bereal|threads|spotify)\b"),
     unless=_re(r"\b(partout|harcel\w*|menac\w*|peur|messages? (tous|toute|sans arret|h24|chaque)|photos? de moi|nudes?|"
                r"chantage|adresse|chez moi|dans la rue|jusqu|devant|bloque\w* (mais|et)|nouveaux? comptes?|faux comptes?)\b"),
