@@ -71,6 +71,7 @@ SETS = {
     "heldout7": [ROOT / "benchmarks/data/crisis_heldout_7.csv"],   # round 4: measured once, then looked at
     "heldout8": [ROOT / "benchmarks/data/crisis_heldout_8.csv"],   # round 4b: measured once, then looked at (round 5)
     "heldout9": [ROOT / "benchmarks/data/crisis_heldout_9.csv"],   # round 5: written blind, measured once
+    "heldout10": [ROOT / "benchmarks/data/crisis_heldout_10.csv"],   # round 6: written blind, never looked at
     "train": [ROOT / "bot/understanding/data/crisis_train.csv"],
 }
 SETS["all"] = (SETS["train"] + SETS["heldout"] + SETS["heldout4"] + SETS["heldout5"] + SETS["heldout6"]
@@ -112,7 +113,7 @@ def calibrate(repeats: int = 3, folds: int = 5) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=sorted(SETS), default="heldout9")
+    parser.add_argument("--set", choices=sorted(SETS), default="heldout10")
     parser.add_argument("--errors", action="store_true")
     parser.add_argument("--file", type=Path, help="another csv (text,label,category) instead of --set")
     parser.add_argument("--calibrate", action="store_true",
