@@ -24,6 +24,7 @@ class Env:
     public_url: str | None = None
     config_dir: Path = Path("config")
     var_dir: Path = Path("var")
+    cache_dir: Path | None = None        # what can be rebuilt (the trained crisis model); default var/cache
     secret: str | None = None
     port: int | None = None
 
@@ -41,9 +42,15 @@ class Env:
             public_url=(e.get("PUBLIC_URL") or "").rstrip("/") or None,
             config_dir=Path(e.get("INSYSTEME_CONFIG") or "config"),
             var_dir=Path(e.get("INSYSTEME_VAR") or "var"),
+            cache_dir=Path(e["INSYSTEME_CACHE"]) if e.get("INSYSTEME_CACHE") else None,
             secret=e.get("INSYSTEME_SECRET") or None,
             port=int(port) if port and port.isdigit() else None,
         )
+
+    @property
+    def cache(self) -> Path:
+        """Where rebuildable files go: losing them costs a rebuild at the next start, nothing else."""
+        return self.cache_dir or self.var_dir / "cache"
 
     def pseudonym_key(self) -> bytes:
         """Key of the pseudonymous jeune ids: INSYSTEME_SECRET, else one generated once under var/.

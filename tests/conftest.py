@@ -24,6 +24,9 @@ PG_SERVER = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 SQL_BACKENDS = ["sqlite", "postgresql"]
+# the processes the tests start (insysteme chat, web, actions) share one stored crisis model: the
+# first trains it, the others load it (tests/understanding/test_crisis_model_cache.py checks both)
+os.environ.setdefault("INSYSTEME_CACHE", str(ROOT / "var" / "test-cache"))
 
 
 def _pg_admin_dsn() -> str:
@@ -108,3 +111,11 @@ def clock():
 @pytest.fixture
 def config_dir():
     return ROOT / "config"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def crisis_model():
+    """The crisis second opinion made ready once per run and stored under INSYSTEME_CACHE, so that
+    each process a test starts loads it at once instead of training it within the test's patience."""
+    from bot.understanding.crisis import prepare
+    prepare(Path(os.environ["INSYSTEME_CACHE"]))

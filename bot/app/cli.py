@@ -38,6 +38,13 @@ async def _services(env: Env, clock, config=None, snapshot: str | None = None):
     return await build_services(env, clock, config=config, state_snapshot=snapshot)
 
 
+def _prepare_understanding(env: Env) -> None:
+    """The crisis second opinion ready before the first message (stored under the cache dir, so a
+    restart loads it in a fraction of a second instead of training it for ~10 s while a jeune waits)."""
+    from bot.understanding.crisis import prepare
+    logging.getLogger("insysteme").info("crisis model: %s", prepare(env.cache))
+
+
 # run / web ---------------------------------------------------------------------------------------
 async def _serve(env: Env, host: str, port: int, with_scheduler: bool, *, reuse_port: bool = False,
                  children: list[int] | None = None) -> None:
@@ -47,6 +54,7 @@ async def _serve(env: Env, host: str, port: int, with_scheduler: bool, *, reuse_
     from bot.dialogue.engine import Engine
     config = _config(env)
     clock = SystemClock()
+    await asyncio.to_thread(_prepare_understanding, env)
     services = await _services(env, clock, config)
     engine = Engine(services)
     app = make_app(services, engine)
@@ -275,6 +283,7 @@ def cmd_chat(args, env: Env) -> int:
 
     async def main():
         env.var_dir.mkdir(parents=True, exist_ok=True)
+        _prepare_understanding(env)
         services = await _services(env, clock, config,
                                    snapshot=str(env.var_dir / "chat-state.json"))
         try:
@@ -302,6 +311,7 @@ def cmd_faq(args, env: Env) -> int:
     if not args.json:
         print("use --json", file=sys.stderr)
         return 2
+    _prepare_understanding(env)
     if args.text:
         print(json.dumps(faq_json(matcher, " ".join(args.text), crisis=crisis), ensure_ascii=False))
         return 0

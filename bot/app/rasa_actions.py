@@ -31,6 +31,8 @@ async def serve(env: Env, host: str, port: int, config, clock=None, ready: async
     from bot.rasa.server import make_action_app
     from bot.app.services import build_services
 
+    from bot.understanding.crisis import prepare
+    logging.getLogger("insysteme").info("crisis model: %s", await asyncio.to_thread(prepare, env.cache))
     services = await build_services(env, clock or SystemClock(), config=config)
     runner = web.AppRunner(make_action_app(services), access_log=None)
     try:

@@ -5,6 +5,7 @@ and a repérage made through Rasa counts in the report exactly like one made wit
 from __future__ import annotations
 
 import asyncio
+import os
 import base64
 import json
 import socket
@@ -555,12 +556,12 @@ async def test_insysteme_actions_command_serves(tmp_path):
     port = _free_port()
     env = {"PATH": "/usr/bin:/bin", "INSYSTEME_CONFIG": str(ROOT / "config"),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'records.db'}", "INSYSTEME_VAR": str(tmp_path),
-           "INSYSTEME_SECRET": "test"}
+           "INSYSTEME_SECRET": "test", "INSYSTEME_CACHE": os.environ["INSYSTEME_CACHE"]}
     proc = subprocess.Popen([sys.executable, "-m", "bot.app.cli", "actions", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(200):
+            for _ in range(900):   # it listens once its crisis model is ready: trained (~10 s) or loaded
                 if proc.poll() is not None:
                     raise AssertionError(proc.stderr.read().decode())
                 try:
