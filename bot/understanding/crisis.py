@@ -231,6 +231,9 @@ _HARMLESS = re.compile("|".join([
     r"points de suture)\b)(?!.{0,60}\b(expres|pour (me|avoir|sentir)|j aime|ca soulage|encore fait)\b)",
     r"\b(casse|cogne|ouvert)\w* (le|la|l) (nez|tete|dent|arcade|levre) (au|en|pendant le|pendant l) (foot|futsal|rugby|match|"
     r"basket|hand|boxe|entrainement|sport)\b",
+    r"\b(pour|au|a) (le|un) mariage (de|d) (mon|ma|mes|notre|nos) (\w+ )?(cousin|cousine|cousins|frere|soeur|oncle|tante|pote|"
+    r"potes|ami|amie|amis|collegue|voisin|voisine|parrain|marraine)\b(?!.{0,60}\b(force\w*|oblig\w*|pas le choix|veut pas|"
+    r"veux pas|peur|fiance\w* (a|avec) moi|me marier|mon mari|mon futur)\b)",
     r"\b(m a|ma) (largue|quitte)\w*\b.{0,40}\bca fait mal mais\b|\bclaque en rigolant\b|\b(coups?|bataille) d oreillers?\b"
     r"|\bmenac\w* de (jeter|vendre|confisquer|casser|prendre|couper|me piquer) (ma|mon|mes) (ps\d|console|switch|xbox|tel|"
     r"telephone|wifi|manette|pc|ordi|chargeur)\b",

@@ -270,7 +270,7 @@ _IDIOMS = [
     r"\b(c est|c etait|c) mort\b(?=.{0,30}\b(pour (ce soir|demain|aujourd hui|cette fois|le bus|le train|"
     r"le rdv)|on se voit|le bus|le train|laisse tomber|tant pis|deja passe|est passe|ferme)\b)"
     r"|\blaisse tomber c est mort\b",
-    r"\b(une tuerie|mortel|mortelle)\b|\b(est|etait|sont|etaient|trop|vraiment|juste|c est|c etait) a tomber\b"
+    r"\b(est|etait|sont|etaient|trop|vraiment|juste|c est|c etait) a tomber\b"
     r"(?! (par terre|dans les pommes|malade))",
     r"\b(pendu|pendue|accroche\w*) (au|a mon|a son|a ma|a sa) (telephone|portable|tel|bras|cou de)\b",
     r"\b(je me noie|me noyer|noye|noyee|submerge\w*) (sous|dans) (les|la|mes|le|des) (devoirs|travail|"
@@ -366,6 +366,9 @@ _IDIOMS = [
     r"orthographe|\w+)\b(?=.{0,30}\b(mdr|lol|ptdr|haha\w*|niveau|en cours)\b)",
 ]
 IDIOM = Guard("idiom", span=_re("|".join(_IDIOMS)))
+# "c etait mortel" (it was great), unless the message asks what dose kills (round 6)
+SLANG_GREAT = Guard("idiom", span=_re(r"\b(une tuerie|mortel|mortelle)\b"),
+                    unless=_re(r"\b(dose|doses|combien|quantite|avale\w*|cachets|comprimes|medicaments|poison|pour mourir)\b"))
 
 # bites and everyday cuts and burns: an animal, the kitchen, a sheet of paper
 _DAILY = [
@@ -668,7 +671,7 @@ LOCKED_OUT = Guard(
                r"nuit|toute la nuit|puni\w*|expres|frapp\w*|pleure\w*|nulle part)\b"),
 )
 
-GUARDS = (ILLNESS, ILLNESS_BREATH, JUMP, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM,
+GUARDS = (ILLNESS, ILLNESS_BREATH, JUMP, LEISURE, PLAY_WIN, PLAY_FIGHT, ACCIDENT, DAILY, WORKPLACE, FICTION, EXERTION, IDIOM, SLANG_GREAT,
           NAGGING, HYPERBOLE, HYPERBOLE_AFTER, JOKE, HUNGER, OUTING, WHERE_TO_STAY, KITCHEN, VIEW, FOLLOWER, LEFT_LONG_AGO, ANIMAL, TRUANCY, WEDDING, SCOLDING, LOVE, FOLLOWUP, CARER, LOCKED_OUT)
 
 
