@@ -231,6 +231,19 @@ _HARMLESS = re.compile("|".join([
     r"points de suture)\b)(?!.{0,60}\b(expres|pour (me|avoir|sentir)|j aime|ca soulage|encore fait)\b)",
     r"\b(casse|cogne|ouvert)\w* (le|la|l) (nez|tete|dent|arcade|levre) (au|en|pendant le|pendant l) (foot|futsal|rugby|match|"
     r"basket|hand|boxe|entrainement|sport)\b",
+    r"\b(va|vont) me (tuer|etrangler|massacrer|defoncer)\b(?=.{0,60}\b(oublie\w*|perdu|notes?|carte vitale|expo\w*|devoirs?|oral|"
+    r"bulletin|cles|chargeur|en retard)\b)",
+    r"\b(tirer|tire) une balle dans le pied\b|\bpendre au cou (de|d)\b|\bmourir seule? avec (\d+|des|plein de|mes) chats\b"
+    r"|\b(shoote|shoot)\w* au (red bull|cafe|sucre|coca|monster|the)\b"
+    r"|\bflingue\w* (ma|mon|mes) (chemise|pantalon|tel|telephone|ecran|forfait|batterie|voiture|ordi|pc|jean|pull|chaussures)\b"
+    r"|\bmis la misere\b(?=.{0,30}\b(entretien|match|exam\w*|oral|questions?|partie|game)\b)"
+    r"|\bmenac\w* de (me |nous )?(radier|supprimer mes droits|couper (mes|les) (aides|droits)|suspendre)\b",
+    r"\bharcel\w* (de|avec) (ses |des |leurs )?(messages|appels|mails|pubs|devoirs|questions|notifs?)\b"
+    r"(?!.{0,40}\b(sexe\w*|nudes?|photos?|menac\w*|la nuit)\b)",
+    r"\b(me suis|je me suis|je m|m) (enferme\w* )?dans ma chambre\b(?=.{0,40}\b(pour (finir|reviser|bosser|travailler|jouer)|"
+    r"reviser|memoire|rapport)\b)",
+    r"\bmariage (au bled|au pays)\b(?=.{0,50}\b(danser|danse|fete|robe|tenue|cadeau|dj|invit\w*|trop bien|hate)\b)"
+    r"(?!.{0,60}\b(mon mariage|me marier|force\w*|oblig\w*|pas le choix|peur)\b)",
     r"\b(pour|au|a) (le|un) mariage (de|d) (mon|ma|mes|notre|nos) (\w+ )?(cousin|cousine|cousins|frere|soeur|oncle|tante|pote|"
     r"potes|ami|amie|amis|collegue|voisin|voisine|parrain|marraine)\b(?!.{0,60}\b(force\w*|oblig\w*|pas le choix|veut pas|"
     r"veux pas|peur|fiance\w* (a|avec) moi|me marier|mon mari|mon futur)\b)",
@@ -1599,6 +1612,27 @@ _BROAD_RULES += [
                            r"|\bclaques?\b.{0,30}\b(joue ouverte|saigne\w*|levre ouverte)\b"),
 ]
 
+# Round 6b: short messages (training batch j, measured before it was learned from)
+_BROAD_RULES += [
+    ("suicide", r"\b(comment on se pend|comment se pendre|parle de se (pendre|tuer|suicider|jeter)|le tabouret est pret|"
+                r"(j ai|g) ouvert le gaz|me crasher|passer a l acte|me laisser mourir|j en ai fini avec la vie|"
+                r"je merite de (crever|mourir)|(mon|c etait mon|c est mon) dernier (msg|message)$|pardon maman\b.{0,30}\badieu|"
+                r"l autoroute est juste la|je sers a (rien|que dalle)\b.{0,10}\b(bye|adieu|salut))\b"),
+    ("danger", r"\b(un |y a un |il y a un )?(incendie|le feu) (est )?(au|dans|a) (le |la |l |ma |mon )?(foyer|cuisine|appart\w*|"
+               r"chambre|immeuble|maison|batiment|cage d escalier)\b|\bs est fait (planter|poignarder|tirer dessus)\b"
+               r"|\b(a|est) coule\b.{0,20}\bremonte (pas|plus)\b|\baccident\b.{0,30}\b(je saigne|il saigne|elle saigne)\b"
+               r"|\b(tape|frappe|toque)\w* a ma fenetre\b"),
+    ("overdose", r"\b(effondre\w*|evanoui\w*|inconscient\w*)\b.{0,30}\b(sniffe|pris|fume|bu|avale)\w*"
+                 r"|\bcoeur a (\d{3}|fond)\b.{0,30}\b(pilules|cachets|pris|prise|ecsta|md|coke)\b"),
+    ("drogue", r"\bhallucin\w*\b.{0,30}\b(buvard|acide|lsd|champi\w*|taz|prod)\b|\b(\d+|deux|trois|quatre) jours sans dormir sous\b"),
+    ("violence_sexuelle", r"\b(veut|demande|exige)\w* (de )?(coucher|du sexe|des faveurs)\b.{0,40}\b(sinon|pour (le|mon|la) (loyer|contrat|"
+                          r"stage|job|poste|note|papiers))\b|\bdemande du sexe pour\b"),
+    ("mariage_force", r"\bla dot est payee\b|\bmariage (le mois prochain|la semaine prochaine|cet ete|dans \w+ (jours|semaines|mois))\b"
+                      r".{0,30}\bj ai (1[0-7]|[0-9]) ans\b"),
+    ("automutilation", r"\ble sang (ca )?me calme\b|\benvie (de |d |dme |de me )?(me )?faire mal\b|\bclean et j ai craque\b"),
+    ("violence_conjugale", r"\b(demander|demande) la permission pour tout\b|\b(me|m) privent? de (manger|nourriture|sortir)\b"),
+]
+
 _COMPILED = [(category, re.compile(pattern))
              for category, pattern in _EXTRA_RULES + _RULES + _LATE_RULES + _BROAD_RULES]
 
@@ -1761,7 +1795,7 @@ _SELF_OVER = (r"\b(ca allait mieux|aujourd hui j ai (un|une|mon|ma|trouve|retrou
               r"je suis clean|je suis sobre|fiere?|sans souci|therapie|j ai gagne|on a gagne|c est regle|aujourd hui (j en ai|je suis|ca va|je vais)|"
               r"c est fini|c est du passe|fini depuis|c est gere|je gere|je vais bien|je suis libre|j ai divorce|gain de cause|"
               r"reconcilie\w*|heureusement|je suis autonome|clean depuis|sobre depuis|j ai arrete(?! (de|d|a|parce))|ca fait \w+ (ans|an|mois) que j ai arrete|"
-              r"une asso m a aide\w*|je suis en cdi|en cdi|j ai ete aide\w*|j ai ete placee?|ca s est (bien passe|arrange)|il est parti)\b")
+              r"une asso m a aide\w*|la vie a change|c est derriere moi|je me reconstruis|a ete condamne|j ai plein d amis|ca m a calme|je suis en cdi|en cdi|j ai ete aide\w*|j ai ete placee?|ca s est (bien passe|arrange)|il est parti)\b")
 _STILL = re.compile(r"\b(ce soir|cette nuit|en ce moment|encore|recommence\w*|rechute\w*|replong\w*|de nouveau|a nouveau|"
                     r"envie de|j ai peur|plus la force|en peux plus|aide moi|au secours|mal en ce moment|depuis hier|arrive plus|"
                     r"peux plus|toujours|tous les soirs|chaque fois)\b")
@@ -1820,7 +1854,7 @@ _NOW_MINE = re.compile(
     r"(c est |c )?pas pour (un|une|mon|ma|le|la|l|rire|de faux)|pas une blague|pour de vrai|sans rire|"
     r"je suis accro|suis encore accro|je supporte plus|j arrive plus|il vient (chez moi|me voir)|il revient|elle revient|"
     r"me suit encore|je le vois encore|je la vois encore|plus simple si (je|j)|si (je|j) etais plus la|donne des idees|"
-    r"la methode|le materiel|la date c est|je prevois)\b")
+    r"la methode|le materiel|la date c est|je prevois|j ai pris ma decision|si (je|j) meurs|si (jamais )?il m arrive (un truc|quelque chose))\b")
 
 
 def _calm_frame(words: str) -> bool:

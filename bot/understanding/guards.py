@@ -377,7 +377,9 @@ _DAILY = [
     r"meduse|serpent|araignee|frelon|tique|puce|oiseau|poule|oie|singe)\b.{0,15}\b(m a|ma|m ont|mont|me|m) "
     r"(mordu\w*|mord|griffe\w*|pique\w*|attaque\w*|fait tomber|fonce dessus|saute dessus|poursuivi\w*)\b",
     # everyday cuts and burns: the kitchen, a coffee, a sheet of paper
-    r"\b(je me suis|me suis|je me|jme suis) (brule|brulee|coupe|coupee|ebouillant\w*|pince\w*|ecorche\w*|"
+    # (the present "je me brule les bras avec ..." is what self-harm says, not an accident: round 6)
+    r"\b(je me suis|me suis|je me(?! (brule|coupe|ebouillant)\w* (les |le |la |mes |ma |mon )?(bras|jambes?|cuisses?|poignets?|ventre|peau))|jme suis) "
+    r"(brule|brulee|coupe|coupee|ebouillant\w*|pince\w*|ecorche\w*|"
     r"egratign\w*|tordu\w*|fait mal)\b (la |le |les |l |un |une )?(langue|levre|doigt|doigts|pouce|main|mains|"
     r"paume|bras|jambe|genou|cheville|pied|orteil|ongle|dos)?\s?(avec|en|sur|contre|dans) (mon|ma|le|la|les|l|du|de la|"
     r"une|un|des)? ?(cafe|the|soupe|chocolat|plat|pizza|eau bouillante|four|poele|casserole|fer a repasser|"

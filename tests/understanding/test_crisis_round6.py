@@ -20,6 +20,15 @@ CRISES = [
     ("sans_abri", "mon pere m a mis dehors, je suis dans la rue a minuit avec ma valise"),
     ("violence_sexuelle", "mon moniteur d auto ecole me fait des choses quand on est seuls"),
     ("panique|danger", "au secours je panique je sens plus mes mains"),
+    # round 6b: short messages
+    ("suicide", "la corde et le tabouret est pret"),
+    ("suicide", "jvais passer a l acte cette nuit"),
+    ("danger", "y a le feu dans la cage d escalier"),
+    ("danger", "mon cousin s est fait poignarder devant le kebab"),
+    ("automutilation", "jai trop envie de me faire mal ce soir"),
+    ("violence_sexuelle", "le gerant veut coucher avec moi sinon pas de contrat"),
+    ("mariage_force|violence_familiale", "la dot est payee et jai pas mon mot a dire"),
+    ("automutilation", "je me brule les bras avec le briquet quand ca va pas"),
 ]
 
 CALM = [
@@ -35,6 +44,10 @@ CALM = [
     "ma famille part au senegal cet ete pour le mariage de ma cousine",
     "on va au bled pour le mariage de mon grand frere, je peux decaler mon atelier ?",
     "j ai fait mes adieux a mes collegues, mon contrat finit vendredi",
+    "mariage au pays cet ete, j ai trop hate de danser avec mes cousines",
+    "ma daronne va me tuer, j ai perdu ma carte vitale encore",
+    "je me suis brule la main avec la poele en faisant des crepes",
+    "au college je me faisais harceler, c est derriere moi, je suis en licence maintenant",
 ]
 
 # the same frames with distress now in them: still a crisis
