@@ -1559,6 +1559,9 @@ _BROAD_RULES += [
                 r"(rater|louper|reveiller)|pour que (ca|c) (marche|soit fini)|du premier coup|mortel\w*|pour mourir|pour en finir|"
                 r"pour (se|me) tuer)\b"),
     ("suicide", r"\bdose (de \w+ )?(c est |qui est |qui serait |qui soit )?mortel\w*\b"),
+    ("suicide", r"\b(hauteur|etage|etages|profondeur|vitesse|dose|quantite)\b.{0,30}\bpour (que (ce soit|ca soit|c est) "
+                r"(sur|sure|fini|definitif)\b(?! (que|qu|de|d|pour le|pour la))|pas (se|me) rater|ne pas survivre|pas survivre|mourir)\b"),
+    ("drogue", r"\b(claque|depense|mets|passe)\w* tout (en|dans la|dans les|dans le) (drogue|coke|shit|beuh|alcool|jeux|paris)\b"),
     ("suicide", r"\b(ca fait mal|ca fait souffrir|on souffre|on sent quelque chose) (de|d|quand on|si on) (se tirer|se pendre|"
                 r"sauter|se jeter|se noyer|s ouvrir|s etouffer|se mettre sous)\b"),
     ("suicide", r"\bnoeud coulant\b|\bnitrite\b|\btuyau\b.{0,50}\bpot d echappement\b|\bpot d echappement\b.{0,50}\b(tuyau|garage ferme)\b"),
