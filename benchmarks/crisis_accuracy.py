@@ -45,6 +45,13 @@ Round 5 (2026-12-02, third session): heldout9 (230 crises / 222 calm), written b
 before tuning, measured once: recall 96.1 % (rules alone 76.1 %), false alarms 9.5 % (rules alone 9.0 %) --
 the same as at the round's start (225a128: 96.1 % / 9.5 %): the round's rules, made from heldout8's errors,
 neither helped nor hurt it. heldout8, tuned on: 100 % / 3.2 % (90.5 % / 16.4 % before the round).
+Round 6 (2026-12-02, fourth session): heldout10 and heldout11 (250 crises / 250 calm each), written blind by
+helpers who read only a short brief, committed before tuning, their errors never looked at. The round was
+tuned on training batches e, f, g, h, j (each measured before it was learned from, then added to
+crisis_train.csv). Start (2e9e367) -> end: heldout11 96.4 % / 7.6 % -> 98.4 % / 5.6 %; heldout10 96.0 % /
+2.4 % -> 96.4 % / 0.8 %; heldout9 96.1 % / 9.5 % -> 99.1 % / 7.7 %. Training batch i (500 / 500, long
+night-time messages) came too late to learn from and was measured once, at the end: 93.6 % / 15.2 % -> 96.0 % /
+12.2 % (crisis_accuracy.py --file benchmarks/data/crisis_batch_i.csv). Neither target met on every unseen set.
 """
 from __future__ import annotations
 
