@@ -39,10 +39,8 @@ async def _services(env: Env, clock, config=None, snapshot: str | None = None):
 
 
 def _prepare_understanding(env: Env) -> None:
-    """The crisis second opinion ready before the first message (stored under the cache dir, so a
-    restart loads it in a fraction of a second instead of training it for ~10 s while a jeune waits)."""
-    from bot.understanding.crisis import prepare
-    logging.getLogger("insysteme").info("crisis model: %s", prepare(env.cache))
+    from bot.app.services import prepare_understanding
+    prepare_understanding(env)
 
 
 # run / web ---------------------------------------------------------------------------------------

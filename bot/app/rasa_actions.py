@@ -29,10 +29,9 @@ async def serve(env: Env, host: str, port: int, config, clock=None, ready: async
 
     from bot.clock import SystemClock
     from bot.rasa.server import make_action_app
-    from bot.app.services import build_services
+    from bot.app.services import build_services, prepare_understanding
 
-    from bot.understanding.crisis import prepare
-    logging.getLogger("insysteme").info("crisis model: %s", await asyncio.to_thread(prepare, env.cache))
+    await asyncio.to_thread(prepare_understanding, env)
     services = await build_services(env, clock or SystemClock(), config=config)
     runner = web.AppRunner(make_action_app(services), access_log=None)
     try:

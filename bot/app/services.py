@@ -61,6 +61,18 @@ class Services:
         await self.records.engine.dispose()
 
 
+
+def prepare_understanding(env: Env) -> str:
+    """The crisis second opinion ready before the first message. Stored under the cache dir, so a
+    restart loads it in a fraction of a second instead of training it for ~10 s while a jeune waits.
+    Every process that answers jeunes calls it at start, off its event loop."""
+    import logging
+
+    from bot.understanding.crisis import prepare
+    done = prepare(env.cache)
+    logging.getLogger("insysteme").info("crisis model: %s", done)
+    return done
+
 async def build_services(env: Env, clock: Clock, config: Config | None = None,
                          state: StateStore | None = None, state_snapshot: str | None = None) -> Services:
     config = config or load_config(env.config_dir)
