@@ -80,6 +80,8 @@ SETS = {
     "heldout9": [ROOT / "benchmarks/data/crisis_heldout_9.csv"],   # round 5: written blind, measured once
     "heldout10": [ROOT / "benchmarks/data/crisis_heldout_10.csv"],   # round 6: written blind, never looked at
     "heldout11": [ROOT / "benchmarks/data/crisis_heldout_11.csv"],   # round 6b: written blind, never looked at
+    "heldout12": [ROOT / "benchmarks/data/crisis_heldout_12.csv"],   # round 7: written blind, never looked at
+    "heldout13": [ROOT / "benchmarks/data/crisis_heldout_13.csv"],   # round 7: written blind, never looked at
     "train": [ROOT / "bot/understanding/data/crisis_train.csv"],
 }
 SETS["all"] = (SETS["train"] + SETS["heldout"] + SETS["heldout4"] + SETS["heldout5"] + SETS["heldout6"]
