@@ -124,6 +124,7 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
             inc.button_value and f"[bouton] {inc.button_value}"
             or (f"[{inc.kind}] {whole}" if whole else f"[{inc.kind}]"))
         crisis = self._crisis(whole) if whole and inc.kind != "button" else None
+        t.scanned = whole if inc.kind != "button" else None
         if crisis and crisis.soft and not t.state.get("crisis") and self._waiting_step(t) is not None:
             # only the learned second opinion: the waiting question's answer comes first
             # ("jfai rien" to "tu fais quoi ?"); asked gently only if it is no answer

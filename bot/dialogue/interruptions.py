@@ -168,8 +168,9 @@ class Interruptions:
         inc = t.incoming
         state = t.state
         # a button press carries our own label, not the jeune's words: nothing to look for
+        # (read already when the text is the whole message the engine scanned)
         crisis = (self._crisis(text) if text and inc.kind != "button" and t.soft_crisis is None
-                  else None)
+                  and text != t.scanned else None)
         if crisis:
             await self._on_crisis(t, crisis, text)
             return True

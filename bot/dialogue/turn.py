@@ -55,6 +55,7 @@ class Turn:
     alert: dict | None = None
     transcript_in: str | None = None
     soft_crisis: Any = None   # a soft find held back while the waiting question is tried first
+    scanned: str | None = None  # the text already read for a crisis this turn (read once)
 
 
 def new_state() -> dict:
