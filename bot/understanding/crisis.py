@@ -250,6 +250,16 @@ _HARMLESS = re.compile("|".join([
     r"\b(m a|ma) (largue|quitte)\w*\b.{0,40}\bca fait mal mais\b|\bclaque en rigolant\b|\b(coups?|bataille) d oreillers?\b"
     r"|\bmenac\w* de (jeter|vendre|confisquer|casser|prendre|couper|me piquer) (ma|mon|mes) (ps\d|console|switch|xbox|tel|"
     r"telephone|wifi|manette|pc|ordi|chargeur)\b",
+    # round 7 (batch k): a try at something else, drowned in coffee, a failure feared, being moved
+    r"\btentative (de|d) (retour|gateau|recette|cuisine|regime|drague|record|coiffure|humour|appel|reconciliation|"
+    r"connexion|inscription|candidature|paiement|livraison|reponse|blague|selfie|tuto|dessin|maquillage|reparation|sortie|"
+    r"pate|pizza|crepes?|cookies?|brioche|tarte|pain)\b"
+    r"|\b(me|m) noyer dans (mon|le|mes|un|une|la|les) (cafe|travail|boulot|taf|devoirs|revisions|dossiers|the|paperasse|"
+    r"series?|jeux?|mails|boulots?)\b"
+    r"|\b(ca|cela|ce qui|qui) (me|m) (touche|a touche\w*|touchent)\b(?! (la|le|les|mes|ma|mon|en|partout|sans|pendant|quand|"
+    r"dans|sous))"
+    r"|\b(veux|vais|voudrais) pas me planter\b|\bme planter (a|au|en|dans|sur) (mon |ma |le |la |l )?(exam\w*|concours|code|"
+    r"permis|oral|entretien|partiels?|controle|bac|brevet|devoir|test)\b",
 ]))
 
 _PARTNER = (r"(copain|copine|mec|meuf|femme|mari|compagnon|compagne|conjoint|conjointe|ex|petit ami|"
@@ -331,6 +341,8 @@ _EXTRA_RULES: list[tuple[str, str]] = [
                 r"piscine|mer))(?! (sur|dans) (la bouffe|le lit|mon lit|le canape|les bras))"
                 r"|\bme lancer (du|d un|d une|de la|des|depuis|sous|devant|par|dans le vide|dans la seine|"
                 r"dans le fleuve|contre (un|une|le|la) (mur|voiture|camion|train))\b"),
+    ("suicide", r"\b(ras le bol|marre|fatigue\w*|lasse\w*|degoute\w*) (de|d) (vivre|la vie|exister|respirer)\b"
+     r"(?! (a|au|en|ici|dans|avec|chez|loin|sans|comme|sous|pres|seule?|sur|aux|de) )"),
     ("suicide", r"\b(plus|pas) envie (d etre|de rester) (la|en vie|ici|sur terre|vivant\w*)\b"
                 r"|\b(veux|voudrais|envie) (juste |seulement |vraiment )?que (tout|ca|ma vie|la vie|tout ca|la douleur)"
                 r" s arrete\w*\b"
@@ -1793,15 +1805,77 @@ _SELF_PAST = (r"\b(quand j avais \d+ ans|l an dernier|l annee derniere|l ete der
               r"terminale|seconde|premiere)|j ai ete (harcele\w*|suivie?)|je me scarifiais|j ai dormi (dans|au|a)|j avais|je faisais|j etais|j ai arrete (de|d)|j ai fait une|j ai fait des|il y a (\d+|deux|trois|quatre|cinq|"
               r"quelques|plusieurs) (ans|mois)|ya \d+ (ans|an)|a \d+ ans|au lycee|au college|avant|pendant le confinement|a l epoque|quand j etais (petite?|au|en)|"
               r"quand j avais|l an passe|d une periode|mon ancien (patron|chef|employeur|boss|proprio)|"
-              r"mon ex (patron|chef|employeur|boss|proprio))\b")
+              r"mon ex (patron|chef|employeur|boss|proprio)|"
+              # round 7: the harm itself said in the imperfect, a year, a period of life
+              r"(me|m) (frappai\w*|harcelai\w*|tapai\w*|battai\w*|menacai\w*|insultai\w*|empechai\w*|envoyai\w*|forcai\w*|"
+              r"touchai\w*|enfermai\w*|suivai\w*|rackettai\w*)|je me (scarifiais|coupais|brulais|faisais|droguais|"
+              r"frappais)|en (19|20)\d\d|(l hiver|l ete|l annee|depuis) (19|20)\d\d|"
+              r"pendant (tout |toute )?(le|la|mon|ma|mes) (college|lycee|adolescence|enfance|confinement|annees? lycee)|"
+              r"j ai passe mon (adolescence|enfance)|quand j ai ete|j ai ete (sdf|sans domicile|a la rue|expulse\w*|victime|"
+              r"hospitalise\w*|sequestre\w*|hebergee?|placee?|menace\w*)|il y a (\d+|deux|trois|quelques) semaines|"
+              r"ca fait (un|une|\d+|deux|trois|quatre|cinq) (ans?|annees?|mois) que je suis (sortie?|partie?)|"
+              r"de l epoque|mon ancien\w*|mon ancienne|ma ancienne)\b")
 _SELF_OVER = (r"\b(ca allait mieux|aujourd hui j ai (un|une|mon|ma|trouve|retrouve)|grace a|un studio|un cdi|un cdd|j ai ete suivie?|ca va maintenant|maintenant (ca va|je vais bien|je suis bien|je prends|j ai (un|une|mon|ma|trouve|retrouve)|je suis clean|je suis sobre|je fais|je gere|j interviens)|ca va mieux|je vais mieux|"
               r"je suis clean|je suis sobre|fiere?|sans souci|therapie|j ai gagne|on a gagne|c est regle|aujourd hui (j en ai|je suis|ca va|je vais)|"
               r"c est fini|c est du passe|fini depuis|c est gere|je gere|je vais bien|je suis libre|j ai divorce|gain de cause|"
-              r"reconcilie\w*|heureusement|je suis autonome|clean depuis|sobre depuis|j ai arrete(?! (de|d|a|parce))|ca fait \w+ (ans|an|mois) que j ai arrete|"
-              r"une asso m a aide\w*|la vie a change|c est derriere moi|je me reconstruis|a ete condamne|j ai plein d amis|ca m a calme|je suis en cdi|en cdi|j ai ete aide\w*|j ai ete placee?|ca s est (bien passe|arrange)|il est parti)\b")
-_STILL = re.compile(r"\b(ce soir|cette nuit|en ce moment|encore|recommence\w*|rechute\w*|replong\w*|de nouveau|a nouveau|"
-                    r"envie de|j ai peur|plus la force|en peux plus|aide moi|au secours|mal en ce moment|depuis hier|arrive plus|"
-                    r"peux plus|toujours|tous les soirs|chaque fois)\b")
+              r"reconcilie\w*|heureusement|je suis autonome|clean depuis|sobre depuis|j ai arrete(?! (de|d|a|parce)\b)|ca fait \w+ (ans|an|mois) que j ai arrete|"
+              r"une asso m a aide\w*|la vie a change|c est derriere moi|je me reconstruis|a ete condamne|j ai plein d amis|ca m a calme|je suis en cdi|en cdi|j ai ete aide\w*|j ai ete placee?|ca s est (bien passe|arrange)|il est parti|"
+              # round 7 (batch i): what the jeune's life is now, said in more ways
+              r"tout va (bien|super|super bien|mieux|nickel|tres bien)|se passe (super |tres |vraiment |plutot )?(bien|nickel)|"
+              r"va beaucoup mieux|plus aucun contact|plus jamais revu|(il|elle) est en prison|(il|elle) s est excuse\w*|"
+              r"on s entend bien|on se voit|on s est reparle|clotur\w*|l affaire est terminee|j ai porte plainte|"
+              r"je m en suis sorti\w*|loin derriere moi|stable|j ai fini ma cure|(ans|mois) sans (me |m )?(couper|scarifier|boire|consommer|toucher|rechute\w*|crises?|fumer|drogue\w*|alcool)|"
+              r"appris a (les|la|le) gerer|ca s est arrete|je reprends confiance|j ai demenage|"
+              r"j ai change d (entreprise|etablissement|ecole|lycee|ville)|j ai un suivi|je suis suivie?|un bon psy|"
+              r"je vis (avec|chez|seule?|en colocation)|j ai signe|mon premier bail|la ml m a|l asso m a|"
+              r"assistante sociale est intervenue|j ai pu rester|ca m a marque mais|je suis soignee?|plus de contact|"
+              r"j ai (un|une|mon|ma) (studio|appart|logement|chambre|cdi|cdd|travail|boulot|job|taf|contrat|alternance|"
+              r"apprentissage|place))\b")
+# over by the words alone, no date needed: "c est derriere moi", "2 ans sans me couper", "dossier cloture"
+_RESOLVED = re.compile(
+    r"\b(c est (loin )?derriere moi|(ans|mois) sans (me |m )?(couper|scarifier|boire|consommer|toucher|rechute\w*|crises?|"
+    r"fumer|drogue\w*|alcool)|(dossier|plainte|procedure|affaire|suivi) (\w+ ){0,2}(est |a ete )?(clotur\w*|termine\w*|classe\w*)|"
+    r"j ai fini ma cure|(clean|sobre) depuis|j ai arrete depuis|sortie? du dispositif|je m en suis sorti\w*|c est du passe|"
+    r"c est fini depuis|ca fait \w+ (ans|an|mois) que j ai arrete)\b")
+# a situation named as a subject of work or study ("des situations de harcelement entre eleves", "mon
+# memoire porte sur les violences conjugales"), with nothing of the jeune's own in it (round 7)
+_TOPIC_NOUN = re.compile(
+    r"(harcelement|harcelements|cyberharcelement|maltraitance\w*|maltraites|violences (conjugales|familiales|sexuelles)|"
+    r"mariages forces|overdoses|addictologie|prostitution|inceste)")
+_TOPIC_CONTEXT = re.compile(
+    r"\b(stage|formation|former|memoire|cours|entretien|fiche|metier|dossiers|situations de|patients|eleves|concours|juge|"
+    r"avocat|infirmi\w*|ecole|bac pro|bts|cap|sources|chiffres|brochure|serie|film|etudie\w*|professionn\w*|certifiant\w*|"
+    r"en service|service d|prevention|sensibilisation|quotidien|accompagnement des|association\w*|benevol\w*)\b")
+_OWN_HARM = re.compile(r"\b(je subis|j ai subi|je vis (ca|du|de la|des)|victime|je suis (harcele|maltraite)\w*|"
+                       r"(me|m) (harcel|maltrait|frapp|forc|agress|viol|touch|menac)\w*|chez moi|mon (copain|mec|pere|ex)|"
+                       r"ma (mere|copine|meuf)|mes parents)\b")
+
+
+_FIRST_PERSON = re.compile(r"\b(je|j|moi|mon|ma|mes)\b")
+
+
+def _topic_only(evidence: str, words: str, start: int) -> bool:
+    """`start`: where the evidence is in `words`; "je suis sdf", "mes crises d angoisse" are the jeune's own."""
+    return bool(_TOPIC_NOUN.fullmatch(evidence.strip()) and _TOPIC_CONTEXT.search(words)
+                and not _FIRST_PERSON.search(words[max(0, start - 30):start])
+                and not _OWN_HARM.search(words) and not _MINE.search(words) and not _NOW_MINE.search(words))
+# what says the trouble is not over. Round 7 (batch i): "encore", "toujours" and "envie de" also
+# begin the jeune's question about what comes next ("je peux encore rester inscrit", "je cherche
+# toujours mon stage", "ca me donne envie de faire du droit"): there they say nothing of the trouble
+_ADMIN_NEXT = (r"(rester|inscrit\w*|garder|conserver|avoir (l|le|la|les|droit|une|un)|recevoir|utiliser|profiter|possible|valable|le droit|droit|des places|ouvert\w*|dispo\w*|declarer|beneficier|"
+               r"postuler|m inscrire|demander|toucher|percevoir|accessible|d actualite|en recherche|a la recherche|"
+               r"mon (stage|alternance|apprentissage|taf|job|travail|cdi|permis|bac|diplome|code|contrat|logement|appart)|"
+               r"ma (formation|licence|recherche|demande)|un (stage|job|taf|travail|contrat|logement|appart|patron)|"
+               r"une (formation|alternance|place))\b")
+_STILL = re.compile(r"\b(ce soir|cette nuit|en ce moment|encore(?! " + _ADMIN_NEXT + r")|recommence\w*|rechute\w*|replong\w*|"
+                    r"(?<!rigole )(?<!sourit )(?<!sort )(?<!travaille )(?<!dort )de nouveau|a nouveau|"
+                    r"envie de(?! (faire (du|de la|de l|des|une|un)|devenir|bosser|travailler|passer|reprendre|me former|"
+                    r"m inscrire|trouver|aider|postuler|voyager|partir en|apprendre|continuer|avancer))|"
+                    r"j ai peur|plus la force|en peux plus|aide moi|au secours|mal en ce moment|depuis hier|arrive plus|"
+                    r"peux plus|toujours(?! " + _ADMIN_NEXT + r")|tous les soirs|chaque fois|"
+                    r"y repense\w*|j y pense|ca revient|ca recommence|sauf que|"
+                    r"depuis (une|quelques|deux|trois|\d+) (semaine|jour|nuit)s?|gache\w*|craque\w*|refait|saigne\w*|"
+                    r"aujourd hui (ils|il|elle|elles|on) (m|me|ont|a)|envie d en finir)\b")
 _MINE = re.compile(
     r"\b(moi aussi|comme moi|a moi|mon tour|c est moi|ca m arrive|ca me fait penser|ca me rappelle|je vis ca|je vis la meme|"
     r"chez moi aussi|pareil pour moi|me reconnais|faire pareil|envie de (faire|mourir|en finir|disparaitre)|j ai peur|"
@@ -1849,7 +1923,7 @@ _STUDY = re.compile(
     r"|\btemoigner dans\b")
 # distress now: what keeps a calm frame from applying, whatever the frame
 _NOW_MINE = re.compile(
-    r"\b(envie de (mourir|en finir|disparaitre|me tuer|recommencer)|j ai peur|je suis (a la rue|dehors|perdue?|en danger)|"
+    r"\b(envie (de|d) (mourir|en finir|disparaitre|me tuer|recommencer)|j ai peur|je suis (a la rue|dehors|perdue?|en danger)|"
     r"au secours|aide moi|aidez moi|j en peux plus|je dors (dehors|dans)|ce soir je|cette nuit je|je veux (mourir|en finir)|"
     r"(je|j) (vais|prevois de|pense a|compte) (mourir|en finir|me tuer|sauter|disparaitre|recommencer)|"
     r"respire plus|repond plus|recommence\w*|rechute\w*|encore (une fois|aujourd hui|ce soir|hier|des marques)|de nouveau|"
@@ -1862,7 +1936,7 @@ _NOW_MINE = re.compile(
 
 def _calm_frame(words: str) -> bool:
     now = _NOW_MINE.search(words)
-    if (not now and re.search(_SELF_PAST, words) and re.search(_SELF_OVER, words)
+    if (not now and (_RESOLVED.search(words) or re.search(_SELF_PAST, words) and re.search(_SELF_OVER, words))
             and not _STILL.search(words)):
         return True
     if now or _MINE.search(words):
@@ -1870,6 +1944,20 @@ def _calm_frame(words: str) -> bool:
     if _MEDIA.search(words) or _OWN_WORK.search(words) or _MEDIA_NAMED.search(words) or _STUDY.search(words):
         return True
     return bool(re.search(_OTHER, words) and re.search(_PAST, words) and re.search(_OVER, words))
+
+
+# Round 7: a rule find the learned model is all but sure is calm (below VETO_PROBA) is let go, except
+# where a life is at stake now (suicide, overdose, danger): those stay the rules' alone. Chosen on
+# out-of-fold scores of the 10,114 training messages and batch i (5 folds): of 3,912 crises the rules
+# find, none falls below 0.01 in those categories while 28 of their 207 calm finds do (at 0.02, two
+# crises would be lost: a broken nose "mais il s est excuse", a 15-year-old forced by an adult); on the
+# unseen batches k and l, none of 709 crises and 14 of 77 calm finds (all categories).
+VETO_PROBA = 0.01
+_LIFE = ("suicide", "overdose", "danger")
+
+
+def _vetoed(category: str, text: str, second_opinion: bool) -> bool:
+    return second_opinion and category not in _LIFE and _fast().proba(text[:2000]) < VETO_PROBA
 
 
 def detect_crisis(text: str, second_opinion: bool = True) -> Crisis | None:
@@ -1887,11 +1975,13 @@ def detect_crisis(text: str, second_opinion: bool = True) -> Crisis | None:
         for category, pattern in _COMPILED:
             m = pattern.search(words)
             if m:
+                if _topic_only(m.group(0), words, m.start()) or _vetoed(category, text, second_opinion):
+                    return None
                 return _found(category, m.group(0), words)
         for token in words.split():
             category = _fuzzy_category(token)
             if category:
-                return _found(category, token, words)
+                return None if _vetoed(category, text, second_opinion) else _found(category, token, words)
         if second_opinion and len(words.split()) >= 3 and _second_opinion(
                 text, SOFT_PROBA_EXPLAINED if _explained(plain) or _light(plain) else SOFT_PROBA):
             found = _found("inquietude", words[:60], words)
