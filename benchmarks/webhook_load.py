@@ -82,6 +82,7 @@ def run_fake(port: int) -> None:
         def __init__(self) -> None:
             super().__init__(token=TOKEN)
             self.subscribers: list[asyncio.Queue] = []
+            self.counts: dict[str, int] = {}        # calls by method, read by /_counts
 
         def _check_chat(self, method, params):
             chat_id = _chat_key(params.get("chat_id"))
@@ -95,6 +96,7 @@ def run_fake(port: int) -> None:
         async def _handle(self, request):
             arrived = time.monotonic()
             method = request.match_info["method"]
+            self.counts[method] = self.counts.get(method, 0) + 1
             params, files = await self._read_params(request)
             try:
                 if request.match_info["token"] != self.token:
@@ -118,6 +120,9 @@ def run_fake(port: int) -> None:
                     queue.put_nowait(receipt)
             return web.json_response(body, status=status)
 
+        async def read_counts(self, request):
+            return web.json_response(self.counts)
+
         async def receipts(self, request):
             response = web.StreamResponse()
             await response.prepare(request)
@@ -137,6 +142,7 @@ def run_fake(port: int) -> None:
         fake._changed = asyncio.Condition()
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_get("/_receipts", fake.receipts)
+        app.router.add_get("/_counts", fake.read_counts)
         app.router.add_route("*", "/bot{token}/{method}", fake._handle)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -208,6 +214,9 @@ class Level:
     window_end: float = float("inf")     # saturation: only steps done before this count
     in_window: int = 0
     cpu_s: float | None = None           # CPU seconds the bot's process spent during the level
+    api_calls: dict[str, int] = field(default_factory=dict)   # Bot API calls during the level
+    commits: int | None = None           # PostgreSQL transactions committed during the level
+    sessions: int | None = None          # PostgreSQL connections opened during the level
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -454,14 +463,57 @@ async def measure(bot: str, args, procs: Processes, api_url: str, redis_url: str
         warm = await gen.offered(min(args.rates), 2.0)       # imports, pools, caches
         if warm.errors:
             print(f"  warm-up errors: {warm.errors}")
+        counted = Counted(api_session, api_url, args.pg, database)
+        await counted()                                       # the counts after the warm-up
         for rate in args.rates:
-            levels.append(await timed_cpu(proc.pid, gen.offered(rate, args.seconds)))
-        levels.append(await timed_cpu(proc.pid, gen.saturation(args.concurrency, args.seconds)))
+            levels.append(await counted(await timed_cpu(proc.pid, gen.offered(rate, args.seconds))))
+        levels.append(await counted(await timed_cpu(proc.pid, gen.saturation(args.concurrency,
+                                                                             args.seconds))))
     finally:
         procs.stop(proc, signal.SIGINT if profile else signal.SIGTERM)
         if database:
             await pg_database(args.pg, False, database)
     return levels
+
+
+class Counted:
+    """What a level cost in calls, not in time (steadier than time on a shared machine): the Bot
+    API calls by method (the fake counts them) and, on PostgreSQL, the transactions committed in
+    the bot's database and the connections opened to it (pg_stat_database: a connection is a
+    server process forked, a cost the bot's own CPU does not show). Each call gives the counts since the previous one."""
+
+    def __init__(self, api_session, api_url: str, admin: str, database: str | None):
+        self.api_session, self.api_url, self.admin, self.database = api_session, api_url, admin, database
+        self.calls: dict[str, int] = {}
+        self.commits: tuple[int, int] | None = None
+
+    async def read(self) -> tuple[dict[str, int], tuple[int, int] | None]:
+        async with self.api_session.get(f"{self.api_url}/_counts") as resp:
+            calls = await resp.json()
+        commits = None
+        if self.database:
+            import asyncpg
+            await asyncio.sleep(1.2)     # a backend reports its counts at most once a second
+            conn = await asyncpg.connect(self.admin)
+            try:
+                await conn.execute("SELECT pg_stat_clear_snapshot()")
+                commits = tuple(await conn.fetchrow(
+                    "SELECT xact_commit, sessions FROM pg_stat_database WHERE datname = $1",
+                    self.database))
+            finally:
+                await conn.close()
+        return calls, commits
+
+    async def __call__(self, level: "Level | None" = None):
+        calls, commits = await self.read()
+        if level is not None:
+            level.api_calls = {m: n - self.calls.get(m, 0) for m, n in calls.items()
+                               if n - self.calls.get(m, 0)}
+            if commits is not None and self.commits is not None:
+                level.commits = commits[0] - self.commits[0]
+                level.sessions = commits[1] - self.commits[1]
+        self.calls, self.commits = calls, commits
+        return level
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -487,11 +539,21 @@ async def timed_cpu(pid: int, level_coro) -> Level:
 def show(bot: str, levels: list[Level]) -> None:
     print(f"\n{bot}")
     print(f"  {'load':<32} {'updates/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'steps':>7} "
-          f"{'CPU ms/upd':>10}  errors")
+          f"{'CPU ms/upd':>10} {'API/upd':>8} {'commits/upd':>11} {'conns':>6}  errors")
     for lv in levels:
         cpu = f"{lv.cpu_s * 1000 / lv.done_steps:.2f}" if lv.cpu_s is not None and lv.done_steps else "-"
+        calls = sum(lv.api_calls.values())
+        api = f"{calls / lv.done_steps:.2f}" if lv.done_steps and lv.api_calls else "-"
+        commits = f"{lv.commits / lv.done_steps:.2f}" if lv.done_steps and lv.commits is not None else "-"
+        conns = str(lv.sessions) if lv.sessions is not None else "-"
         print(f"  {lv.name:<32} {lv.throughput:>10.1f} {pct(lv.latencies, .5) * 1000:>8.1f} "
-              f"{pct(lv.latencies, .99) * 1000:>8.1f} {lv.done_steps:>7} {cpu:>10}  {lv.errors or ''}")
+              f"{pct(lv.latencies, .99) * 1000:>8.1f} {lv.done_steps:>7} {cpu:>10} {api:>8} "
+              f"{commits:>11} {conns:>6}  {lv.errors or ''}")
+    for lv in levels:
+        if lv.api_calls and lv.done_steps:
+            print(f"    {lv.name}: Bot API calls per update: " + ", ".join(
+                f"{m} {n / lv.done_steps:.2f}" for m, n in sorted(lv.api_calls.items(),
+                                                                  key=lambda kv: -kv[1])))
 
 
 async def orchestrate(args) -> None:
