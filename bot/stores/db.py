@@ -110,8 +110,11 @@ def make_engine(url: str) -> AsyncEngine:
     # No pre-ping: it cost a round trip per transaction. A connection gone stale (PostgreSQL
     # restarted) fails its first statement instead; SQLAlchemy then invalidates the pool, the
     # engine raises StoreUnavailable, the webhook answers 503 and Telegram delivers again
-    # (tests/app/test_faults.py). 20 + 20: the webhook takes up to 40 updates at once.
-    return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=False)
+    # (tests/app/test_faults.py). At most 40 connections: the webhook takes up to 40 updates at
+    # once. 35 of them are kept open between bursts: with 20 kept (+ 20 opened and closed as
+    # needed), a saturation run of benchmarks/webhook_load.py opened 188 connections, each a
+    # PostgreSQL process forked (its CPU competes with ours); with 35 kept, 38.
+    return create_async_engine(url, pool_size=35, max_overflow=5, pool_pre_ping=False)
 
 
 async def migrate(engine: AsyncEngine) -> list[int]:
