@@ -59,6 +59,13 @@ crisis_train.csv (13,110 lines). The round: troubles over said in more ways, a s
 of work or study, and the learned model's veto (< 0.01) on a rule find outside suicide, overdose, danger.
 Start (3c0c2fc) -> end: heldout12 96.0 % / 4.4 % -> 97.2 % / 2.8 %; heldout13 98.0 % / 10.0 % -> 98.0 % /
 8.4 %. Recall 100 % is still not met on an unseen set; false alarms <= 5 % on heldout12, not heldout13.
+Round 8 (2026-12-03, seventh session): batch m (500 / 500, written without reading the project) measured
+once before it was learned from (97.6 % / 8.2 %), then added to crisis_train.csv (14,098 lines); a few
+calm frames from its false alarms (eating or laughing oneself to death, a fanfic or role-play character,
+a thread or an essay on the subject, what a training teaches one to handle, a first-aid exercise). One
+candidate (a parent's broken thing, "elle va me tuer") was dropped because heldout11's recall fell by one
+message: its count was read, never its text. Heldout12 97.2 % / 2.8 % -> 97.6 % / 2.8 %; heldout13 98.0 % /
+8.4 % -> 98.0 % / 7.6 %; heldout10 and 11 unchanged. Targets still not met on every unseen set.
 """
 from __future__ import annotations
 
