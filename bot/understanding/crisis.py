@@ -1941,7 +1941,7 @@ _NOW_MINE = re.compile(
 
 # Round 8 (batch m): a story one writes or plays (a fanfic, a role-play server's character), a
 # thread or an essay on the subject, what a training teaches one to handle, a first-aid exercise.
-_FICTION = re.compile(
+_STORY_OR_LESSON = re.compile(
     r"\b(dans|pour) (ma|mon|une|un|notre|le|la) (fanfic\w*|fiction|roleplay|role play|rp|jdr|nouvelle|scenario|"
     r"court metrage|bd|webtoon)\b|\bmon (perso|personnage|oc)\b.{0,40}\b(est|sera|joue|rp|roleplay|fanfic|histoire)\b"
     r"|\bserveur (gta )?rp\b"
@@ -1964,7 +1964,7 @@ def _calm_frame(words: str) -> bool:
     if now or _MINE.search(words):
         return False
     if (_MEDIA.search(words) or _OWN_WORK.search(words) or _MEDIA_NAMED.search(words) or _STUDY.search(words)
-            or _FICTION.search(words)):
+            or _STORY_OR_LESSON.search(words)):
         return True
     return bool(re.search(_OTHER, words) and re.search(_PAST, words) and re.search(_OVER, words))
 
@@ -1980,7 +1980,7 @@ _LIFE = ("suicide", "overdose", "danger")
 
 
 def _vetoed(category: str, text: str, second_opinion: bool) -> bool:
-    return second_opinion and category not in _LIFE and _fast().proba(text[:2000]) < VETO_PROBA
+    return second_opinion and category not in _LIFE and _proba(text) < VETO_PROBA
 
 
 def detect_crisis(text: str, second_opinion: bool = True) -> Crisis | None:
@@ -2174,10 +2174,15 @@ def prepare(cache_dir: Path | None = None) -> str:
         return f"trained (not stored: {exc})"
 
 
+def _proba(text: str) -> float:
+    """The learned model's figure for the message as written (it reads it through
+    _classifier_words, as in training), for the second opinion and the veto alike."""
+    return _fast().proba(text[:2000])
+
+
 @lru_cache(maxsize=4096)
 def _second_opinion(text: str, threshold: float = SOFT_PROBA) -> bool:
-    """The message as written: the model reads it through _classifier_words, as in training."""
-    return _fast().proba(text[:2000]) >= threshold
+    return _proba(text) >= threshold
 
 
 # the answer ------------------------------------------------------------------------------------
