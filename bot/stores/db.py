@@ -73,6 +73,29 @@ def leased_claim(table: Table, pick: Select, worker_id: str, until: datetime):
             .returning(*table.c))
 
 
+async def insert_ids(conn, table: Table, rows: list[dict]) -> list[int]:
+    """Insert `rows`; their new `id`s, in the rows' order, from one statement on either backend.
+
+    Why not `returning(..., sort_by_parameter_order=True)` on SQLite: SQLAlchemy (2.1) finds no
+    sentinel there and runs the INSERT once per row, each a round trip to aiosqlite's thread (at
+    saturation a web process ran 4,056 outbox INSERTs for 753 commits). One INSERT … VALUES …
+    RETURNING instead, its ids sorted: SQLite gives the rows of one statement increasing rowids
+    in the order they are inserted, and nobody else inserts while this transaction holds the
+    write lock. PostgreSQL keeps SQLAlchemy's own ordered form, already one statement."""
+    if not rows:
+        return []
+    if conn.dialect.name == "sqlite":
+        res = await conn.execute(table.insert().returning(table.c.id), rows)
+        ids = sorted(r[0] for r in res)
+    else:
+        res = await conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True),
+                                 rows)
+        ids = [r[0] for r in res]
+    if len(ids) != len(rows):
+        raise RuntimeError(f"{table.name}: {len(rows)} rows inserted, {len(ids)} ids returned")
+    return ids
+
+
 def default_database_url(base: Path | str = ".") -> str:
     return f"sqlite+aiosqlite:///{Path(base) / 'var' / 'insysteme.db'}"
 

@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import as_utc
-from bot.stores.db import leased_claim, metadata, stored_utc
+from bot.stores.db import insert_ids, leased_claim, metadata, stored_utc
 
 PENDING, CLAIMED, SENT, FAILED = "pending", "claimed", "sent", "failed"
 CRISIS, CONVERSATION, BACKGROUND = 0, 1, 2
@@ -196,9 +196,7 @@ async def write_replies(conn: AsyncConnection, items: list[NewReply], now: datet
                 item.claim_by = item.claim_until = None
     plain = [i for i in items if i.key is None]
     if plain:
-        res = await conn.execute(outbox.insert().returning(outbox.c.id, sort_by_parameter_order=True),
-                                 [i.row(now) for i in plain])
-        for item, (new_id,) in zip(plain, res.fetchall()):
+        for item, new_id in zip(plain, await insert_ids(conn, outbox, [i.row(now) for i in plain])):
             item.id = new_id
     for item in (i for i in items if i.key is not None):
         res = await conn.execute(sqlite.insert(outbox).values(item.row(now))

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.stores import StoreUnavailable
-from bot.stores.db import metadata, stored_utc
+from bot.stores.db import insert_ids, metadata, stored_utc
 from bot.stores.group_commit import GroupCommit, TurnWrite
 from bot.stores.outbox import NewReply, write_replies
 from bot.stores.state import redis_not_ready
@@ -172,8 +172,7 @@ async def _insert_events(conn, rows: list[dict[str, Any]]) -> list[int]:
     if len(rows) == 1:   # one prebuilt statement: building `.values(**row)` cost more than the insert
         res = await conn.execute(_INSERT_EVENT, rows[0])
         return [res.scalar_one()]
-    res = await conn.execute(events.insert().returning(events.c.id, sort_by_parameter_order=True), rows)
-    return [r[0] for r in res]
+    return await insert_ids(conn, events, rows)
 
 
 def _dialect_insert_for(dialect: str, table: Table):

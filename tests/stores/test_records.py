@@ -138,6 +138,8 @@ async def test_turns_saved_at_once_share_transactions_and_each_gets_its_own_ids(
         assert len(ids) == len(kinds)
         stored = await records.list_events(jeune_id=f"j_{n}")
         assert sorted(e.id for e in stored) == sorted(ids)
+        by_id = {e.id: e.kind for e in stored}
+        assert [by_id[i] for i in ids] == kinds          # in the order they were given
         assert all(e.data == {"n": n} for e in stored)
         assert (await records.get_profile(f"j_{n}"))["age"] == 16 + n % 10
         assert [t["text"] for t in await records.transcript(f"j_{n}")] == [f"message {n}"]
@@ -189,3 +191,46 @@ async def test_a_turn_written_again_alone_gets_its_fix_with_its_new_ids(records)
     (kept,) = await records.list_events(jeune_id="j_fix")
     assert kept.id == fixed[0] and kept.mission_locale == "ml-pau"
     assert len(calls) == 2 and calls[-1] == [kept.id]
+
+
+async def test_a_batch_writes_each_table_in_one_statement(records):
+    """A group commit's turns and their replies: one INSERT for the events and one for the outbox
+    rows per transaction, on both backends. (On SQLite, SQLAlchemy's ordered executemany ran one
+    INSERT per row, each a round trip to the driver's thread: benchmarks/webhook_load.py.)"""
+    import asyncio
+
+    from sqlalchemy import event
+
+    from bot.messages import Reply
+    from bot.stores.outbox import NewReply, OutboxStore
+
+    at = datetime(2026, 11, 24, 22, 0, tzinfo=timezone.utc)
+    inserts: dict[str, int] = {}
+
+    def count(conn, cursor, statement, params, context, executemany):
+        for table in ("events", "outbox"):
+            if statement.lstrip().startswith(f"INSERT INTO {table} "):
+                inserts[table] = inserts.get(table, 0) + 1
+
+    async def turn(n: int):
+        replies = [NewReply("telegram", str(2000 + n), Reply(f"r{n}-{i}").to_payload(),
+                            jeune_id=f"k_{n}") for i in range(2)]
+        ids = await records.save_turn(
+            [ev(k, jeune=f"k_{n}", data={"n": n}) for k in ("contact", "faq")], jeune_id=f"k_{n}",
+            replies=replies, message_id=f"tg:k{n}", at=at)
+        return ids, replies
+
+    event.listen(records.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        before = records._group.batches
+        results = await asyncio.gather(*(turn(n) for n in range(30)))
+        batches = records._group.batches - before
+    finally:
+        event.remove(records.engine.sync_engine, "before_cursor_execute", count)
+    assert batches < 30
+    assert inserts == {"events": batches, "outbox": batches}, (inserts, batches)
+    texts = {r["id"]: r["payload"]["text"] for r in await OutboxStore(records.engine).rows()}
+    for n, (ids, replies) in enumerate(results):
+        assert [texts[r.id] for r in replies] == [f"r{n}-0", f"r{n}-1"]
+        stored = {e.id: e for e in await records.list_events(jeune_id=f"k_{n}")}
+        assert [stored[i].kind for i in ids] == ["contact", "faq"]
