@@ -66,6 +66,14 @@ a thread or an essay on the subject, what a training teaches one to handle, a fi
 candidate (a parent's broken thing, "elle va me tuer") was dropped because heldout11's recall fell by one
 message: its count was read, never its text. Heldout12 97.2 % / 2.8 % -> 97.6 % / 2.8 %; heldout13 98.0 % /
 8.4 % -> 98.0 % / 7.6 %; heldout10 and 11 unchanged. Targets still not met on every unseen set.
+Round 9 (2026-12-03, eighth session): batch n (499 / 495, written by two helpers without reading the project)
+measured once before it was learned from: 98.2 % / 3.4 % (rules alone 73.5 % / 3.2 %); then added to
+crisis_train.csv (15,092 lines) and its misses and alarms covered by class (a goodbye dressed as a trip, pills
+"beaucoup", hammering at the door with shouting, hiding while he breaks things, a prowler, forced sex work, an
+identity card held against a debt, a wedding to flee, dissociation; a class debate or lesson, an awareness day,
+a what-if for a friend, troubles a year over, admin "au secours", cutting meat, a snack stolen). "Drowned in
+revision sheets" was dropped: heldout11 lost a crisis with it (its count read, not its text). Heldout10 96.8 %
+/ 1.2 % -> 97.2 % / 1.2 %; heldout13 98.0 % / 7.6 % -> 98.0 % / 6.8 %; heldout11 and 12 unchanged.
 """
 from __future__ import annotations
 

@@ -507,7 +507,7 @@ OUTING = Guard(
              r"|\b(sais pas|aucune idee|pas d idee) (ou|quoi) (aller|sortir|faire|bouger)\b"),
     needs=_re(r"\b(samedi|dimanche|vendredi|week end|weekend|soiree|sortie|sortir|idees?|activites?|bons? plans?|resto|bar|"
               r"cine\w*|vacances|concert|boite|anniv\w*|s amuser|fun|date|rencard)\b"),
-    unless=_re(_HOMELESS_ELSE + r"|\b(dormir|dors|peur|personne|seule?|rentrer)\b"),
+    unless=_re(_HOMELESS_ELSE + r"|\b(dormir|dors|peur|personne|seule?|rentrer|fuir|m enfuir|m echapper|fugu\w*)\b"),
 )
 
 # choosing where to sleep: "je sais pas ou dormir chez ma tante ou ma cousine ce week end"
