@@ -125,7 +125,8 @@ class Engine(Interruptions, WaitingQuestion, Questions, FlowSteps, Saving, TurnT
             or (f"[{inc.kind}] {whole}" if whole else f"[{inc.kind}]"))
         crisis = self._crisis(whole) if whole and inc.kind != "button" else None
         t.scanned = whole if inc.kind != "button" else None
-        if crisis and crisis.soft and not t.state.get("crisis") and self._waiting_step(t) is not None:
+        if crisis and crisis.soft and not t.state.get("crisis") and t.state.get("mode") != "human" \
+                and self._waiting_step(t) is not None:
             # only the learned second opinion: the waiting question's answer comes first
             # ("jfai rien" to "tu fais quoi ?"); asked gently only if it is no answer
             t.soft_crisis = crisis

@@ -55,6 +55,14 @@ class Interruptions:
     async def _on_crisis(self, t: Turn, crisis, text: str) -> None:
         """The answer for the situation (computed from the text, the config and the clock only),
         an alert, and the crisis mode: the bot stays with the jeune."""
+        if crisis.soft and t.state.get("mode") == "human":
+            # only the learned model's guess, and a référent is in the conversation, reading it:
+            # flagged and alerted for them, no check-in from the bot over their words (a crisis
+            # the rules name is still answered at once, whoever holds the conversation)
+            t.events.append({"kind": "crisis", "data": {"category": crisis.category, "soft": True}})
+            t.inbox_status = "crisis"
+            t.alert = {"kind": "crisis", "category": crisis.category, "soft": True}
+            return
         cfg = self._crisis_config()
         previous = t.state.get("crisis") or {}
         if crisis.soft and previous and not previous.get("soft"):

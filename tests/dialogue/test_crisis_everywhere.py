@@ -172,3 +172,33 @@ async def test_crisis_answer_when_the_stores_are_down(tmp_path, clock):
     finally:
         await services.close()
     assert isinstance(services.state, RedisStateStore)
+
+
+async def test_taken_over_a_soft_find_goes_to_the_referent_not_over_them(engine):
+    """Only the learned model's guess while a référent holds the conversation: the bot says
+    nothing over the person, the inbox row says crisis and the référent is alerted."""
+    from bot.understanding.crisis import detect_crisis
+    text = "oui stp jsuis perdue"
+    found = detect_crisis(text)
+    assert found is not None and found.soft, found       # the case this test is about
+    await engine.handle(msg("salut"))
+    jid = engine.jeune_id("web", "u1")
+    await engine.take_over(jid, "Awa")
+    seen = []
+
+    async def listen(alert):
+        seen.append(alert)
+
+    engine.s.alerts.subscribe(listen)
+    assert await engine.handle(msg(text)) == []
+    for _ in range(100):                 # through Redis pub/sub when the engine has Redis
+        if seen:
+            break
+        await asyncio.sleep(0.02)
+    assert [(a["kind"], a.get("soft"), a["jeune_id"]) for a in seen] == [("crisis", True, jid)]
+    events = await crisis_events(engine)
+    assert [e.data.get("soft") for e in events] == [True]
+    inbox = await engine.s.conversations.inbox()
+    assert inbox[0]["status"] == "crisis"
+    # a crisis the rules name is still answered at once
+    assert_crisis(await engine.handle(msg("je vais me tuer ce soir")))
