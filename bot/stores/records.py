@@ -372,7 +372,11 @@ class RecordStore:
             known = {r.id: r for r in await conn.execute(select(actions_history))}
             new = [r for r in rows if r["id"] not in known]
             if new:
-                await conn.execute(actions_history.insert(), new)
+                # two workers starting together on a fresh database both find the action new:
+                # the second insert adds nothing instead of failing its worker's start-up
+                insert = _dialect_insert_for(conn.dialect.name, actions_history)
+                await conn.execute(insert.on_conflict_do_nothing(index_elements=["id"])
+                                   if insert is not None else actions_history.insert(), new)
             for r in rows:
                 old = known.get(r["id"])
                 if old is not None and (old.type, old.mission_locale, old.title) != (

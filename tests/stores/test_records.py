@@ -67,6 +67,33 @@ async def test_workers_migrating_a_fresh_database_at_once(database_url):
     assert sum(1 for r in results if r) == 1
 
 
+async def test_workers_remembering_the_actions_at_once_all_start(database_url):
+    """Every worker records the configured actions at start-up: on a fresh database they all find
+    them new at the same moment, and none may fail for it (a worker of `--workers 2` exited on
+    PostgreSQL's duplicate key)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from bot.stores.records import RecordStore, actions_history
+    actions = [SimpleNamespace(id=f"ta-{i}", type="temps_additionnel", mission_locale="ml-a",
+                               title=f"Soirée {i}") for i in range(5)]
+    engines = [make_engine(database_url) for _ in range(4)]
+    try:
+        await migrate(engines[0])
+        stores = [RecordStore(e) for e in engines]
+        now = datetime(2026, 11, 24, 22, 0, tzinfo=timezone.utc)
+        for _ in range(3):                       # a few tries: the race is a matter of timing
+            for e in engines[1:]:
+                await e.dispose()
+            async with engines[0].begin() as conn:
+                await conn.execute(actions_history.delete())
+            await asyncio.gather(*(s.remember_actions(actions, now) for s in stores))
+        assert sorted(await stores[0].known_actions()) == [f"ta-{i}" for i in range(5)]
+    finally:
+        for e in engines:
+            await e.dispose()
+
+
 async def test_sqlite_workers_starting_together_never_meet_a_locked_database(tmp_path):
     """SQLite refuses the switch to WAL without waiting while another worker migrates; the CI
     once failed on it. Many rounds of eight workers on fresh files, each must come up in WAL."""
